@@ -32,6 +32,7 @@ class RangeSet {
   uint64_t count() const { return count_; }           // values held
   std::size_t intervals() const { return map_.size(); }
   bool empty() const { return count_ == 0; }
+  uint64_t Front() const { return map_.begin()->first; }  // smallest value; precondition: !empty()
 
   std::vector<Interval> ToVector() const;
   // The values of [begin, end) that are NOT in the set, at most `limit` intervals.
