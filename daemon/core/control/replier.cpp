@@ -1,0 +1,36 @@
+#include "control/connection.h"
+#include "control/server.h"
+
+namespace nxt::control {
+
+Replier::Replier(std::weak_ptr<detail::Connection> connection, uint64_t request_id)
+    : connection_(std::move(connection)), request_id_(request_id) {}
+
+Replier::~Replier() {
+  if (!finished_)
+    (void)Finish(RESULT_ERROR, "internal error: the daemon dropped this request without a reply");
+}
+
+bool Replier::Send(Response response) {
+  if (finished_) return false;
+  std::shared_ptr<detail::Connection> connection = connection_.lock();
+  if (!connection || connection->closed()) return false;
+  response.set_id(request_id_);
+  if (response.final()) finished_ = true;
+  return connection->Enqueue(response);
+}
+
+bool Replier::Finish(ResultCode code, std::string text) {
+  Response response;
+  response.set_code(code);
+  response.set_text(std::move(text));
+  response.set_final(true);
+  return Send(std::move(response));
+}
+
+bool Replier::closed() const {
+  std::shared_ptr<detail::Connection> connection = connection_.lock();
+  return !connection || connection->closed();
+}
+
+}  // namespace nxt::control
