@@ -1,0 +1,142 @@
+// nxt-serverd's control commands (Kea style: kebab-case noun-verb, a result
+// code and one line of text): status-get, clients-list, push, commands-list.
+#include <sys/stat.h>
+
+#include <filesystem>
+
+#include "crypto/digest.h"
+#include "plugin/elf.h"
+#include "server/server.h"
+
+namespace nxt::server {
+namespace {
+
+control::Response Reply(control::ResultCode code, std::string text, bool final = true) {
+  control::Response r;
+  r.set_code(code);
+  r.set_text(std::move(text));
+  r.set_final(final);
+  return r;
+}
+
+// "libfunctional_2_0.so" -> "libfunctional"; the version comes from the plug-in itself.
+std::string ArtifactName(const std::string& path) {
+  std::string base = std::filesystem::path(path).filename().string();
+  if (base.size() > 3 && base.ends_with(".so")) base.resize(base.size() - 3);
+  while (!base.empty() && (std::isdigit(static_cast<unsigned char>(base.back())) || base.back() == '_')) {
+    bool digits_before = base.size() >= 2;
+    base.pop_back();
+    if (!digits_before) break;
+  }
+  return base.empty() ? "artifact" : base;
+}
+
+}  // namespace
+
+void Server::OnControl(control::Request req, UniqueFd fd, std::shared_ptr<control::Replier> replier) {
+  switch (req.command_case()) {
+    case control::Request::kStatusGet: return HandleStatus(*replier);
+    case control::Request::kClientsList: return HandleClients(*replier);
+    case control::Request::kPush: return HandlePush(req.push(), std::move(fd), replier);
+    case control::Request::kCommandsList: {
+      control::Response r = Reply(control::RESULT_OK, "");
+      for (const char* c : {"status-get", "clients-list", "push", "commands-list"}) r.mutable_commands()->add_commands(c);
+      replier->Send(std::move(r));
+      return;
+    }
+    default:
+      replier->Send(Reply(control::RESULT_UNSUPPORTED, "nxt-serverd does not support this command"));
+  }
+}
+
+void Server::HandleStatus(control::Replier& r) {
+  control::Response resp = Reply(control::RESULT_OK, "");
+  control::Status* s = resp.mutable_status();
+  s->set_daemon("nxt-serverd");
+  s->set_version(NXT_VERSION);
+  s->set_uptime_ms((clock_.NowUs() - started_) / kUsPerMs);
+  for (const auto& ep : endpoints_) s->add_listen(ep->local_address().ToString());
+  uint32_t active = 0, expired = 0;
+  for (const RegisteredClient* c : registry_.All()) (registry_.IsActive(*c) ? active : expired)++;
+  s->set_clients_active(active);
+  s->set_clients_expired(expired);
+  s->set_transfers_active(static_cast<uint32_t>(engine_->active()));
+  auto counter = [&](std::string name, uint64_t v) {
+    control::Counter* c = s->add_counters();
+    c->set_name(std::move(name));
+    c->set_value(v);
+  };
+  counter("datagrams_received", counters_.received);
+  for (size_t i = 0; i < wire::kDropReasonCount; ++i)
+    counter("dropped_" + std::string(wire::DropReasonName(static_cast<wire::DropReason>(i))), counters_.dropped[i]);
+  r.Send(std::move(resp));
+}
+
+void Server::HandleClients(control::Replier& r) {
+  control::Response resp = Reply(control::RESULT_OK, "");
+  for (const RegisteredClient* c : registry_.All()) *resp.mutable_clients()->add_clients() = registry_.Describe(*c);
+  r.Send(std::move(resp));
+}
+
+void Server::HandlePush(const control::Push& push, UniqueFd fd, const std::shared_ptr<control::Replier>& r) {
+  if (!fd.valid()) return (void)r->Send(Reply(control::RESULT_INVALID, "push: no file descriptor was passed"));
+  struct stat st {};
+  if (fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode))
+    return (void)r->Send(Reply(control::RESULT_INVALID, "push: " + push.path() + " is not a regular file"));
+  std::vector<std::string> targets;
+  if (push.to().empty()) {
+    for (const RegisteredClient* c : registry_.All())
+      if (registry_.IsActive(*c)) targets.push_back(c->record.id);
+    if (targets.empty()) return (void)r->Send(Reply(control::RESULT_ERROR, "push: no active clients are registered"));
+  } else {
+    for (const std::string& id : push.to()) {
+      if (!registry_.Find(id)) return (void)r->Send(Reply(control::RESULT_NOT_FOUND, "push: unknown client id: " + id));
+      targets.push_back(id);
+    }
+  }
+  wire::ArtifactInfo info;
+  info.set_name(ArtifactName(push.path()));
+  auto platform = plugin::PlatformOf("/proc/self/fd/" + std::to_string(fd.get()));
+  if (platform.ok()) info.set_platform(*platform);
+  auto imported = store_.Import(fd.get(), info, clock_.UnixMs() / 1000);
+  if (!imported.ok())
+    return (void)r->Send(Reply(control::RESULT_ERROR, "push: cannot store " + push.path() + ": " +
+                                                          imported.error().message()));
+  auto art = std::make_shared<artifact::StoredArtifact>(std::move(imported).value());
+  DeploymentRecord rec;
+  rec.sha256_hex = crypto::ToHex(art->sha256);
+  rec.name = push.path();
+  rec.created_ms = clock_.UnixMs();
+  rec.activation = push.activation();
+  auto id = db_.CreateDeployment(rec, targets);
+  if (!id.ok()) return (void)r->Send(Reply(control::RESULT_ERROR, "push: " + id.error().message()));
+  auto dep = std::make_shared<Deployment>(*id, art, push.activation(), targets);
+  log_.Info(sys::MessageId("2f6d1c0a8b3e4f5a9c7b6d5e4f3a2b12"), "push " + push.path() + " (" + rec.sha256_hex.substr(0, 12) + ", " +
+                                   std::to_string(art->size) + " bytes) to " + std::to_string(targets.size()) + " hosts",
+            {{"NXT_DEPLOYMENT", std::to_string(*id)}, {"NXT_ARTIFACT_SHA256", rec.sha256_hex}});
+  std::weak_ptr<control::Replier> weak = r;
+  dep->Watch([this, weak, id = *id](const control::PushProgress& p) {
+    auto replier = weak.lock();
+    if (!replier || replier->closed()) return false;
+    control::Response resp;
+    *resp.mutable_progress() = p;
+    if (!p.done()) {
+      resp.set_final(false);
+      replier->Send(std::move(resp));
+      return true;
+    }
+    size_t failed = 0;
+    for (const auto& t : p.targets())
+      failed += t.state() == control::TARGET_FAILED || t.state() == control::TARGET_DECLINED;
+    resp.set_final(true);
+    resp.set_code(failed ? control::RESULT_ERROR : control::RESULT_OK);
+    resp.set_text(failed ? std::to_string(failed) + " of " + std::to_string(p.targets_size()) + " hosts failed"
+                         : "installed on " + std::to_string(p.targets_size()) + " hosts");
+    replier->Send(std::move(resp));
+    deployments_.erase(id);
+    return false;
+  });
+  StartDeployment(dep);
+}
+
+}  // namespace nxt::server

@@ -1,0 +1,45 @@
+// A deployment: one artifact pushed to a set of hosts, with each host's
+// progress. Watchers (nxtctl push streams) are told on every change and on a
+// periodic tick; the deployment is done when every target is terminal.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "artifact/store.h"
+#include "nxt/control.pb.h"
+
+namespace nxt::server {
+
+class Deployment {
+ public:
+  using Watcher = std::function<bool(const control::PushProgress&)>;  // false: stop watching
+
+  Deployment(uint64_t id, std::shared_ptr<artifact::StoredArtifact> art, wire::Activation activation,
+             const std::vector<std::string>& targets);
+
+  uint64_t id() const { return id_; }
+  const std::shared_ptr<artifact::StoredArtifact>& artifact() const { return art_; }
+  wire::Activation activation() const { return activation_; }
+  control::TargetProgress& target(const std::string& id) { return targets_[id]; }
+  const std::map<std::string, control::TargetProgress>& targets() const { return targets_; }
+  bool done() const;
+  size_t failed() const;
+
+  void Watch(Watcher w) { watchers_.push_back(std::move(w)); }
+  control::PushProgress Snapshot() const;
+  void Notify();
+
+ private:
+  uint64_t id_;
+  std::shared_ptr<artifact::StoredArtifact> art_;
+  wire::Activation activation_;
+  std::map<std::string, control::TargetProgress> targets_;
+  std::vector<Watcher> watchers_;
+};
+
+}  // namespace nxt::server

@@ -1,0 +1,272 @@
+#include "server/push_engine.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <random>
+
+#include "crypto/digest.h"
+#include "wire/chunk_encoder.h"
+#include "wire/codec.h"
+
+namespace nxt::server {
+namespace {
+constexpr TimeUs kProgressTick = 250 * kUsPerMs;
+constexpr int kBurstPerJob = 32;  // chunks per job per round: fairness between hosts
+constexpr sys::MessageId kMsgTargetDone("5b0e3c1f9d2a4e6b8c7d1a2b3c4d5e01");
+
+control::TargetState StateFor(const transfer::Sender& s, std::string* reason) {
+  using transfer::SenderState;
+  switch (s.state()) {
+    case SenderState::kOffering: return control::TARGET_OFFERED;
+    case SenderState::kSending: return control::TARGET_TRANSFERRING;
+    case SenderState::kAwaitingOutcome: return control::TARGET_VERIFYING;
+    case SenderState::kFailed: *reason = s.failure(); return control::TARGET_FAILED;
+    case SenderState::kDeclined:
+      if (s.decline().reason() == wire::DECLINE_ALREADY_INSTALLED) {
+        *reason = "already installed";
+        return control::TARGET_INSTALLED;
+      }
+      *reason = s.decline().message();
+      return control::TARGET_DECLINED;
+    case SenderState::kDone:
+      *reason = s.outcome().reason();
+      switch (s.outcome().status()) {
+        case wire::OUTCOME_INSTALLED: return control::TARGET_INSTALLED;
+        case wire::OUTCOME_STAGED: return control::TARGET_STAGED;
+        case wire::OUTCOME_DECLINED: return control::TARGET_DECLINED;
+        default: return control::TARGET_FAILED;
+      }
+  }
+  return control::TARGET_FAILED;
+}
+}  // namespace
+
+PushEngine::PushEngine(sys::EventLoop& loop, const Clock& clock, sys::Logger& log, PushOptions options,
+                       TargetChanged on_change)
+    : loop_(loop), clock_(clock), log_(log), opt_(options), on_change_(std::move(on_change)),
+      timer_(loop, [this] { Pump(); }), tick_(loop, [this] { ReportProgress(); }) {
+  batch_buf_.resize(kBatch * opt_.max_datagram);
+  batch_.reserve(kBatch);
+  scratch_.resize(opt_.max_datagram);
+}
+
+uint64_t PushEngine::chunk_size() const { return opt_.max_datagram - wire::kChunkDatagramMaxOverhead; }
+
+uint64_t PushEngine::NewTransferId() {
+  // Random per transfer: a datagram of an earlier server process never
+  // matches a transfer of this one.
+  static thread_local std::mt19937_64 rng{std::random_device{}()};
+  uint64_t id;
+  do id = rng(); while (id == 0 || jobs_.count(id));
+  return id;
+}
+
+void PushEngine::Start(const std::shared_ptr<Deployment>& dep, const std::string& client_id,
+                       net::UdpEndpoint& udp, const net::Address& peer) {
+  TimeUs now = clock_.NowUs();
+  const artifact::StoredArtifact& art = *dep->artifact();
+  transfer::SenderParams p;
+  wire::Offer& o = p.offer;
+  o.set_transfer(NewTransferId());
+  *o.mutable_artifact() = art.manifest.artifact();
+  o.set_size(art.size);
+  o.set_block_size(art.manifest.block_size());
+  o.set_chunk_size(static_cast<uint32_t>(chunk_size()));
+  o.set_manifest_size(art.manifest_bytes.size());
+  o.set_manifest_sha256(crypto::DigestToBytes(art.manifest_sha256));
+  o.set_activation(dep->activation());
+  o.set_deployment(dep->id());
+  p.congestion.mss = static_cast<uint32_t>(chunk_size());
+  p.congestion.max_rate = opt_.max_rate;
+  auto sender = transfer::Sender::Create(std::move(p), now);
+  control::TargetProgress& t = dep->target(client_id);
+  if (!sender.ok()) {
+    t.set_state(control::TARGET_FAILED);
+    t.set_reason(sender.error().message());
+    on_change_(*dep, t);
+    return;
+  }
+  auto job = std::make_unique<Job>(Job{dep, client_id, &udp, peer, std::move(sender).value(), now,
+                                       transfer::SenderState::kOffering});
+  uint64_t id = job->sender.transfer();
+  jobs_.emplace(id, std::move(job));
+  t.set_state(control::TARGET_OFFERED);
+  on_change_(*dep, t);
+  if (!tick_.armed()) tick_.Arm(kProgressTick);
+  timer_.Arm(0);
+}
+
+void PushEngine::OnDatagram(net::UdpEndpoint& udp, const net::Address& from, const wire::Datagram& d) {
+  uint64_t transfer = 0;
+  switch (d.body_case()) {
+    case wire::Datagram::kAccept: transfer = d.accept().transfer(); break;
+    case wire::Datagram::kDecline: transfer = d.decline().transfer(); break;
+    case wire::Datagram::kAck: transfer = d.ack().transfer(); break;
+    case wire::Datagram::kNeed: transfer = d.need().transfer(); break;
+    case wire::Datagram::kOutcome: transfer = d.outcome().transfer(); break;
+    default: return;
+  }
+  auto it = jobs_.find(transfer);
+  if (it == jobs_.end() || !(it->second->peer == from)) {
+    if (d.has_outcome()) {  // our OutcomeAck was lost after the job ended: ack again
+      wire::Datagram ack;
+      ack.set_version(wire::PROTOCOL_VERSION_CURRENT);
+      ack.mutable_outcome_ack()->set_transfer(transfer);
+      if (auto bytes = wire::EncodeDatagram(ack); bytes.ok())
+        (void)udp.SendTo(from, crypto::AsBytes(*bytes));
+    }
+    return;
+  }
+  Job& job = *it->second;
+  TimeUs now = clock_.NowUs();
+  switch (d.body_case()) {
+    case wire::Datagram::kAccept: job.sender.OnAccept(d.accept(), now); break;
+    case wire::Datagram::kDecline: job.sender.OnDecline(d.decline(), now); break;
+    case wire::Datagram::kAck: job.sender.OnAck(d.ack(), now); break;
+    case wire::Datagram::kNeed: job.sender.OnNeed(d.need(), now); break;
+    case wire::Datagram::kOutcome: job.sender.OnOutcome(d.outcome(), now); break;
+    default: break;
+  }
+  if (!pumping_) Pump();
+}
+
+void PushEngine::OnHostRestarted(const std::string& client_id, net::UdpEndpoint& udp, const net::Address& peer) {
+  TimeUs now = clock_.NowUs();
+  for (auto& [id, job] : jobs_) {
+    if (job->client != client_id) continue;
+    job->udp = &udp;
+    job->peer = peer;
+    job->sender.Restart(now);
+  }
+  timer_.Arm(0);
+}
+
+void PushEngine::SendControl(Job& job) {
+  for (wire::Datagram& d : job.sender.TakeControl()) {
+    auto bytes = wire::EncodeDatagram(d, opt_.max_datagram);
+    if (!bytes.ok()) {
+      log_.Error("cannot encode control datagram: " + bytes.error().message());
+      continue;
+    }
+    (void)job.udp->SendTo(job.peer, crypto::AsBytes(*bytes));
+  }
+}
+
+bool PushEngine::FillChunk(Job& job, const transfer::ChunkSend& c, TimeUs now, uint8_t* out, size_t* len) {
+  const artifact::StoredArtifact& art = *job.dep->artifact();
+  std::span<const uint8_t> data;
+  if (c.span.manifest) {
+    data = crypto::AsBytes(std::string_view(art.manifest_bytes).substr(c.span.offset, c.span.length));
+  } else {
+    ssize_t n = pread(art.fd.get(), scratch_.data(), c.span.length, static_cast<off_t>(c.span.offset));
+    if (n != static_cast<ssize_t>(c.span.length)) {
+      log_.Error("cannot read artifact for transfer to " + job.client);
+      return false;
+    }
+    data = {scratch_.data(), c.span.length};
+  }
+  *len = wire::EncodeChunkDatagram(out, opt_.max_datagram, 0, c.seq, job.sender.transfer(), c.index, now, data);
+  return *len > 0;
+}
+
+bool PushEngine::Flush() {
+  if (batch_.empty()) return true;
+  auto sent = batch_udp_->SendBatch(batch_);
+  bool all = sent.ok() && *sent == batch_.size();
+  batch_.clear();
+  // Whatever did not fit the socket buffer counts as lost and is resent; the
+  // writable event resumes pumping as soon as the kernel drains.
+  if (!all) WaitWritable(*batch_udp_);
+  return all;
+}
+
+void PushEngine::WaitWritable(net::UdpEndpoint& udp) {
+  writable_ = std::make_unique<sys::IoWatch>(loop_, udp.fd(), sys::Io::kWrite, [this] {
+    loop_.Defer([this] { writable_.reset(); Pump(); });
+    writable_->Stop();
+  });
+  if (!writable_->Start().ok()) writable_.reset();
+}
+
+void PushEngine::Pump() {
+  pumping_ = true;
+  TimeUs now = clock_.NowUs();
+  for (auto& [id, job] : jobs_) {
+    job->sender.OnTimer(now);
+    SendControl(*job);
+  }
+  bool blocked = writable_ != nullptr;
+  for (bool more = true; more && !blocked;) {
+    more = false;
+    for (auto& [id, job] : jobs_) {
+      for (int k = 0; k < kBurstPerJob && !blocked; ++k) {
+        auto c = job->sender.NextChunk(now);
+        if (!c) break;
+        more = true;
+        if (batch_udp_ != job->udp && !batch_.empty()) blocked = !Flush();
+        if (blocked) break;
+        batch_udp_ = job->udp;
+        uint8_t* slot = batch_buf_.data() + batch_.size() * opt_.max_datagram;
+        size_t len = 0;
+        if (!FillChunk(*job, *c, now, slot, &len)) continue;
+        batch_.push_back({job->peer, {slot, len}});
+        if (batch_.size() == kBatch) blocked = !Flush();
+      }
+    }
+  }
+  if (!blocked) Flush();
+  TimeUs next = kNever;
+  for (auto it = jobs_.begin(); it != jobs_.end();) {
+    Job& job = *it->second;
+    SendControl(job);
+    Settle(job, now, false);
+    if (job.sender.finished()) {
+      it = jobs_.erase(it);
+      continue;
+    }
+    next = std::min(next, job.sender.NextWakeup());
+    ++it;
+  }
+  if (next != kNever) timer_.Arm(next > now ? next - now : 0);
+  pumping_ = false;
+}
+
+void PushEngine::Settle(Job& job, TimeUs now, bool force_notify) {
+  std::string reason;
+  control::TargetState state = StateFor(job.sender, &reason);
+  control::TargetProgress& t = job.dep->target(job.client);
+  transfer::SenderProgress p = job.sender.progress();
+  t.set_bytes_done(p.payload_bytes_acked);
+  t.set_bytes_total(p.payload_bytes);
+  t.set_retransmitted(p.retransmitted);
+  t.set_elapsed_ms((now - job.started) / kUsPerMs);
+  bool changed = job.last_state != job.sender.state() || t.state() != state;
+  job.last_state = job.sender.state();
+  if (!changed) {
+    if (force_notify) job.dep->Notify();
+    return;
+  }
+  t.set_state(state);
+  t.set_reason(reason);
+  if (job.sender.state() == transfer::SenderState::kDone) *t.mutable_running() = job.sender.outcome().running();
+  if (IsTerminal(state)) {
+    std::string line = "push to " + job.client + ": " + control::TargetState_Name(state) +
+                       (reason.empty() ? "" : " (" + reason + ")");
+    log_.Info(kMsgTargetDone, line,
+              {{"NXT_CLIENT", job.client}, {"NXT_STATE", control::TargetState_Name(state)},
+               {"NXT_DEPLOYMENT", std::to_string(job.dep->id())},
+               {"NXT_ARTIFACT_SHA256", crypto::ToHex(job.dep->artifact()->sha256)},
+               {"NXT_RETRANSMITTED", std::to_string(p.retransmitted)}});
+  }
+  on_change_(*job.dep, t);
+  job.dep->Notify();
+}
+
+void PushEngine::ReportProgress() {
+  TimeUs now = clock_.NowUs();
+  for (auto& [id, job] : jobs_) Settle(*job, now, true);
+  if (!jobs_.empty()) tick_.Arm(kProgressTick);
+}
+
+}  // namespace nxt::server

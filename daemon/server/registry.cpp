@@ -1,0 +1,79 @@
+#include "server/registry.h"
+
+namespace nxt::server {
+
+Status Registry::Load() {
+  NXT_ASSIGN(auto records, db_.LoadClients());
+  for (ClientRecord& r : records) {
+    RegisteredClient c;
+    auto addr = net::Address::Parse(r.address);
+    if (addr.ok()) c.address = *addr;
+    c.record = std::move(r);
+    std::string id = c.record.id;
+    clients_[id] = std::move(c);
+  }
+  return Ok();
+}
+
+Result<HelloResult> Registry::OnHello(const wire::Hello& hello, const net::Address& from) {
+  if (hello.client_id().empty()) return Error(Errc::kInvalidArgument, "hello without a client id");
+  HelloResult result;
+  auto it = clients_.find(hello.client_id());
+  if (it == clients_.end()) {
+    result.first_time = true;
+    it = clients_.emplace(hello.client_id(), RegisteredClient{}).first;
+    it->second.record.id = hello.client_id();
+  } else {
+    result.new_instance = it->second.record.instance != hello.instance();
+    result.moved = !(it->second.address == from);
+  }
+  RegisteredClient& c = it->second;
+  uint64_t now = clock_.UnixMs();
+  c.address = from;
+  c.record.address = from.ToString();
+  c.record.platform = hello.platform();
+  c.record.running = hello.running();
+  c.record.staged = hello.staged();
+  c.record.instance = hello.instance();
+  c.record.last_seen_ms = now;
+  c.record.lease_expires_ms = now + lease_ms_;
+  // Every renewal moves the lease, so it is persisted: one small WAL write
+  // per client per lease/3.
+  NXT_TRY(db_.SaveClient(c.record));
+  return result;
+}
+
+void Registry::RecordResult(const std::string& id, const std::string& result, const wire::ArtifactInfo* running) {
+  auto it = clients_.find(id);
+  if (it == clients_.end()) return;
+  it->second.record.last_result = result;
+  if (running && !running->product().empty()) it->second.record.running = *running;
+  (void)db_.SaveClient(it->second.record);
+}
+
+const RegisteredClient* Registry::Find(const std::string& id) const {
+  auto it = clients_.find(id);
+  return it == clients_.end() ? nullptr : &it->second;
+}
+
+std::vector<const RegisteredClient*> Registry::All() const {
+  std::vector<const RegisteredClient*> out;
+  for (const auto& [id, c] : clients_) out.push_back(&c);
+  return out;
+}
+
+control::ClientInfo Registry::Describe(const RegisteredClient& c) const {
+  control::ClientInfo info;
+  info.set_id(c.record.id);
+  info.set_address(c.record.address);
+  info.set_platform(c.record.platform);
+  *info.mutable_running() = c.record.running;
+  *info.mutable_staged() = c.record.staged;
+  info.set_last_seen_unix_ms(c.record.last_seen_ms);
+  info.set_lease_expires_unix_ms(c.record.lease_expires_ms);
+  info.set_state(IsActive(c) ? "active" : "expired");
+  info.set_last_result(c.record.last_result);
+  return info;
+}
+
+}  // namespace nxt::server

@@ -1,0 +1,52 @@
+// The client registry: who is registered, from where, running what, and
+// whether their lease is current. In memory for the hot path, written
+// through to StateDb so a restart forgets no one.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/clock.h"
+#include "net/address.h"
+#include "nxt/control.pb.h"
+#include "server/state_db.h"
+
+namespace nxt::server {
+
+struct RegisteredClient {
+  ClientRecord record;
+  net::Address address;
+};
+
+struct HelloResult {
+  bool first_time = false;    // never seen before
+  bool new_instance = false;  // seen before, but the daemon restarted since
+  bool moved = false;         // source address changed
+};
+
+class Registry {
+ public:
+  Registry(StateDb& db, const Clock& clock, uint32_t lease_ms) : db_(db), clock_(clock), lease_ms_(lease_ms) {}
+
+  Status Load();
+  // A Hello arrived from `from`: register or renew.
+  Result<HelloResult> OnHello(const wire::Hello& hello, const net::Address& from);
+  void RecordResult(const std::string& id, const std::string& result, const wire::ArtifactInfo* running);
+
+  const RegisteredClient* Find(const std::string& id) const;
+  std::vector<const RegisteredClient*> All() const;
+  bool IsActive(const RegisteredClient& c) const { return clock_.UnixMs() < c.record.lease_expires_ms; }
+  control::ClientInfo Describe(const RegisteredClient& c) const;
+  uint32_t lease_ms() const { return lease_ms_; }
+  void set_lease_ms(uint32_t ms) { lease_ms_ = ms; }
+
+ private:
+  StateDb& db_;
+  const Clock& clock_;
+  uint32_t lease_ms_;
+  std::map<std::string, RegisteredClient> clients_;
+};
+
+}  // namespace nxt::server

@@ -1,0 +1,240 @@
+#include "server/server.h"
+
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <random>
+
+#include "control/unix_socket.h"
+#include "crypto/digest.h"
+#include "plugin/elf.h"
+#include "sys/atomic_file.h"
+#include "wire/codec.h"
+
+namespace nxt::server {
+namespace {
+constexpr sys::MessageId kMsgStarted("2f6d1c0a8b3e4f5a9c7b6d5e4f3a2b10");
+constexpr sys::MessageId kMsgRegistered("2f6d1c0a8b3e4f5a9c7b6d5e4f3a2b11");
+constexpr size_t kRecvBatch = 64;
+
+uint64_t RandomInstance() {
+  std::random_device rd;
+  return (uint64_t{rd()} << 32) ^ rd();
+}
+}  // namespace
+
+Result<std::unique_ptr<Server>> Server::Create(ServerOptions options, sys::Logger& log, sys::Notifier& notifier) {
+  NXT_TRY(sys::EnsureDir(options.state_dir, 0750));
+  NXT_ASSIGN(auto loop, sys::EventLoop::Create());
+  NXT_ASSIGN(StateDb db, StateDb::Open(options.state_dir + "/state.db"));
+  std::unique_ptr<Server> s(new Server(std::move(options), log, notifier, std::move(loop), std::move(db)));
+  NXT_TRY(s->Start());
+  return s;
+}
+
+Server::Server(ServerOptions options, sys::Logger& log, sys::Notifier& notifier, std::unique_ptr<sys::EventLoop> loop,
+               StateDb db)
+    : opt_(std::move(options)), log_(log), notifier_(notifier), loop_(std::move(loop)), db_(std::move(db)),
+      registry_(db_, clock_, opt_.lease_seconds * 1000), store_(opt_.state_dir + "/artifacts"),
+      status_timer_(*loop_, [this] { UpdateStatus(); }), instance_(RandomInstance()), started_(clock_.NowUs()) {}
+
+Server::~Server() = default;
+
+Status Server::BindEndpoints() {
+  net::EndpointOptions eo;
+  eo.max_datagram_bytes = 65536;  // accept anything, the decoder enforces the configured bound
+  for (const std::string& text : opt_.listen) {
+    NXT_ASSIGN(net::Address addr, net::Address::Parse(text));
+    auto ep = net::UdpEndpoint::Bind(addr, eo);
+    if (!ep.ok()) return std::move(ep).error().WithContext("listen " + text);
+    endpoints_.push_back(std::make_unique<net::UdpEndpoint>(std::move(ep).value()));
+    size_t index = endpoints_.size() - 1;
+    auto watch = std::make_unique<sys::IoWatch>(*loop_, endpoints_.back()->fd(), sys::Io::kRead,
+                                                [this, index] { OnReadable(index); });
+    NXT_TRY(watch->Start());
+    watches_.push_back(std::move(watch));
+  }
+  return Ok();
+}
+
+Status Server::StartControl() {
+  control::ControlServerOptions co;
+  co.policy = control::RootSelfOrGroup(opt_.control_group);
+  control_ = std::make_unique<control::ControlServer>(
+      *loop_, log_, [this](control::Request req, UniqueFd fd, std::shared_ptr<control::Replier> r) {
+        OnControl(std::move(req), std::move(fd), std::move(r));
+      }, co);
+  auto activated = control::TakeSystemdListenFd();
+  if (activated.ok() && activated->valid()) return control_->Adopt(std::move(activated).value());
+  return control_->Listen(opt_.control_socket, 0660, opt_.control_group);
+}
+
+Status Server::Start() {
+  NXT_TRY(store_.Prepare());
+  NXT_TRY(registry_.Load());
+  NXT_TRY(BindEndpoints());
+  PushOptions po;
+  po.max_datagram = opt_.max_datagram;
+  po.max_rate = opt_.max_rate_mbit * 1e6 / 8;
+  engine_ = std::make_unique<PushEngine>(*loop_, clock_, log_, po,
+                                         [this](Deployment& d, const control::TargetProgress& t) { OnTargetChanged(d, t); });
+  NXT_TRY(StartControl());
+  for (int sig : {SIGTERM, SIGINT}) {
+    signals_.push_back(std::make_unique<sys::SignalWatch>(*loop_, sig, [this] {
+      notifier_.Stopping();
+      log_.Info("stopping");
+      loop_->Stop();
+    }));
+    NXT_TRY(signals_.back()->Start());
+  }
+  signal(SIGPIPE, SIG_IGN);
+  watchdog_ = std::make_unique<sys::WatchdogPinger>(*loop_, notifier_);
+  watchdog_->Start();
+  ResumeUnfinished();
+  std::string listen;
+  for (const auto& ep : endpoints_) listen += (listen.empty() ? "" : " ") + ep->local_address().ToString();
+  log_.Info(kMsgStarted, "nxt-serverd " NXT_VERSION " listening on " + listen + ", " +
+                             std::to_string(registry_.All().size()) + " known clients",
+            {{"NXT_LISTEN", listen}});
+  UpdateStatus();
+  notifier_.Ready();
+  return Ok();
+}
+
+Status Server::Run() { return loop_->Run(); }
+
+void Server::UpdateStatus() {
+  size_t active = 0;
+  for (const RegisteredClient* c : registry_.All()) active += registry_.IsActive(*c);
+  notifier_.SetStatus(std::to_string(active) + " clients, " + std::to_string(engine_->active()) + " transfers");
+  status_timer_.Arm(5 * kUsPerSec);
+}
+
+void Server::OnReadable(size_t index) {
+  net::UdpEndpoint& ep = *endpoints_[index];
+  std::vector<net::ReceivedDatagram> batch;
+  wire::Datagram d;
+  for (int rounds = 0; rounds < 16; ++rounds) {  // bounded: timers and other sockets get their turn
+    batch.clear();
+    auto n = ep.ReceiveBatch(batch, kRecvBatch);
+    if (!n.ok() || *n == 0) break;
+    for (const net::ReceivedDatagram& r : batch) {
+      wire::DropReason why{};
+      if (r.truncated || !wire::DecodeDatagramInto(r.data, opt_.max_datagram, &d, &why).ok()) {
+        counters_.CountDrop(r.truncated ? wire::DropReason::kTooLarge : why);
+        continue;
+      }
+      counters_.CountReceived();
+      OnDatagram(ep, r.from, d);
+    }
+  }
+}
+
+void Server::OnDatagram(net::UdpEndpoint& udp, const net::Address& from, const wire::Datagram& d) {
+  if (d.has_hello()) return OnHello(udp, from, d.hello());
+  engine_->OnDatagram(udp, from, d);
+}
+
+void Server::OnHello(net::UdpEndpoint& udp, const net::Address& from, const wire::Hello& hello) {
+  auto result = registry_.OnHello(hello, from);
+  if (!result.ok()) {
+    log_.Warning("registration from " + from.ToString() + " refused: " + result.error().message());
+    return;
+  }
+  for (size_t i = 0; i < endpoints_.size(); ++i)
+    if (endpoints_[i].get() == &udp) client_endpoint_[hello.client_id()] = i;
+  wire::Datagram w;
+  w.set_version(wire::PROTOCOL_VERSION_CURRENT);
+  w.mutable_welcome()->set_lease_ms(registry_.lease_ms());
+  w.mutable_welcome()->set_server_instance(instance_);
+  if (auto bytes = wire::EncodeDatagram(w); bytes.ok()) (void)udp.SendTo(from, crypto::AsBytes(*bytes));
+  if (result->first_time || result->new_instance) {
+    const wire::ArtifactInfo& run = hello.running();
+    log_.Info(kMsgRegistered,
+              "client " + hello.client_id() + " registered from " + from.ToString() + " running " + run.product() +
+                  " " + std::to_string(run.major()) + "." + std::to_string(run.minor()),
+              {{"NXT_CLIENT", hello.client_id()}, {"NXT_ADDRESS", from.ToString()}, {"NXT_PLATFORM", hello.platform()}});
+  }
+  if (result->new_instance || result->moved) engine_->OnHostRestarted(hello.client_id(), udp, from);
+}
+
+void Server::OnTargetChanged(Deployment& dep, const control::TargetProgress& t) {
+  Status st = db_.UpdateTarget(dep.id(), t.client_id(), t.state(), t.reason(), clock_.UnixMs());
+  if (!st.ok()) log_.Error("cannot record target state: " + st.error().message());
+  if (IsTerminal(t.state())) {
+    std::string result = control::TargetState_Name(t.state());
+    if (!t.reason().empty()) result += ": " + t.reason();
+    registry_.RecordResult(t.client_id(), result, t.has_running() ? &t.running() : nullptr);
+  }
+}
+
+void Server::StartDeployment(const std::shared_ptr<Deployment>& dep) {
+  deployments_[dep->id()] = dep;
+  for (const auto& [client_id, t] : dep->targets()) {
+    const RegisteredClient* c = registry_.Find(client_id);
+    auto ep = client_endpoint_.find(client_id);
+    net::UdpEndpoint* udp = ep != client_endpoint_.end() ? endpoints_[ep->second].get() : endpoints_.front().get();
+    if (!c || !c->address.valid()) {
+      control::TargetProgress& target = dep->target(client_id);
+      target.set_state(control::TARGET_FAILED);
+      target.set_reason("host has never registered");
+      OnTargetChanged(*dep, target);
+      continue;
+    }
+    engine_->Start(dep, client_id, *udp, c->address);
+  }
+  dep->Notify();
+}
+
+void Server::ResumeUnfinished() {
+  auto unfinished = db_.LoadUnfinished();
+  if (!unfinished.ok()) {
+    log_.Error("cannot load unfinished deployments: " + unfinished.error().message());
+    return;
+  }
+  for (auto& [rec, targets] : *unfinished) {
+    auto sha = crypto::FromHex(rec.sha256_hex);
+    auto art = sha.ok() ? store_.Open(*sha) : Result<artifact::StoredArtifact>(sha.error());
+    std::vector<std::string> ids;
+    for (const TargetRecord& t : targets) ids.push_back(t.client_id);
+    if (!art.ok()) {
+      for (const std::string& id : ids)
+        (void)db_.UpdateTarget(rec.id, id, control::TARGET_FAILED, "artifact lost: " + art.error().message(),
+                               clock_.UnixMs());
+      continue;
+    }
+    auto shared = std::make_shared<artifact::StoredArtifact>(std::move(art).value());
+    auto dep = std::make_shared<Deployment>(rec.id, shared, rec.activation, ids);
+    log_.Info("resuming deployment " + std::to_string(rec.id) + " of " + rec.name + " to " +
+              std::to_string(ids.size()) + " hosts");
+    StartDeployment(dep);
+  }
+}
+
+int Main(int argc, char** argv) {
+  auto args = ParseServerArgs(argc, argv);
+  if (!args.ok()) {
+    std::fprintf(stderr, "nxt-serverd: %s\n", args.error().message().c_str());
+    return 1;
+  }
+  if (args->exit_code >= 0) return args->exit_code;
+  ServerOptions& o = args->options;
+  sys::Logger log = sys::Logger::Create("nxt-serverd", sys::ParseLogTarget(o.log_target).value_or(sys::LogTarget::kAuto),
+                                        sys::ParseLogLevel(o.log_level).value_or(sys::LogLevel::kInfo));
+  sys::SystemdNotifier notifier;
+  auto server = Server::Create(std::move(o), log, notifier);
+  if (!server.ok()) {
+    log.Error("cannot start: " + server.error().message());
+    return 1;
+  }
+  Status st = (*server)->Run();
+  if (!st.ok()) {
+    log.Error("event loop failed: " + st.error().message());
+    return 1;
+  }
+  return 0;
+}
+
+}  // namespace nxt::server
