@@ -51,7 +51,6 @@ class EventLoop {
   event_base* base_;
   event* defer_event_;
   std::vector<std::function<void()>> deferred_;
-  bool stop_requested_ = false;
 };
 
 // A one-shot timer. Re-arming replaces the previous deadline.
