@@ -55,9 +55,13 @@ Result<uint32_t> Relay::FlowFor(const net::Address& client) {
     return Error(Errc::kBusy, "relay: too many clients");
   }
   net::Address any = config_.upstream.is_ipv4() ? net::Address::Ipv4Any(0) : net::Address::Ipv6Any(0);
-  NXT_ASSIGN(net::UdpEndpoint upstream, net::UdpEndpoint::Bind(any, RelaySocketOptions()));
+  auto upstream = net::UdpEndpoint::Bind(any, RelaySocketOptions());
+  if (!upstream) {  // e.g. out of fds: refuse this client, keep serving the others
+    ++refused_clients_;
+    return std::move(upstream).error();
+  }
   auto id = static_cast<uint32_t>(flows_.size());
-  flows_.push_back(std::make_unique<Flow>(Flow{client, std::move(upstream)}));
+  flows_.push_back(std::make_unique<Flow>(Flow{client, std::move(upstream).value()}));
   flow_by_client_.emplace(client, id);
   return id;
 }
@@ -68,10 +72,7 @@ Status Relay::ReadClients(TimeUs now) {
     if (n == 0) break;
     for (const auto& d : batch_) {
       auto flow = FlowFor(d.from);
-      if (!flow) {
-        if (flow.error().code() != Errc::kBusy) return std::move(flow).error();
-        continue;
-      }
+      if (!flow) continue;  // counted in refused_clients
       up_.Submit(now, Packet{*flow, {d.data.begin(), d.data.end()}});
     }
   }

@@ -31,7 +31,7 @@ struct RelayStats {
   LinkStats up, down;
   uint64_t clients = 0;
   uint64_t send_failures = 0;   // socket buffer full or a send error
-  uint64_t refused_clients = 0; // beyond max_clients
+  uint64_t refused_clients = 0; // beyond max_clients, or no socket for them
 };
 
 class Relay {
