@@ -1,0 +1,200 @@
+#include "client/client.h"
+
+#include <signal.h>
+
+#include <cstdio>
+#include <random>
+
+#include "control/unix_socket.h"
+#include "plugin/elf.h"
+#include "sys/atomic_file.h"
+#include "wire/codec.h"
+
+namespace nxt::client {
+namespace {
+constexpr size_t kRecvBatch = 64;
+constexpr sys::MessageId kMsgStarted("7c1e5a3b9d2f4e60a8b7c6d5e4f3a230");
+
+control::Response Reply(control::ResultCode code, std::string text) {
+  control::Response r;
+  r.set_code(code);
+  r.set_text(std::move(text));
+  r.set_final(true);
+  return r;
+}
+}  // namespace
+
+Result<std::unique_ptr<Client>> Client::Create(ClientOptions o, sys::Logger& log, sys::Notifier& notifier) {
+  for (const char* sub : {"", "/store", "/staging"}) NXT_TRY(sys::EnsureDir(o.state_dir + sub, 0750));
+  NXT_ASSIGN(net::Address server, net::Address::Parse(o.server));
+  NXT_ASSIGN(net::Address local, net::Address::Parse(o.listen));
+  net::EndpointOptions eo;
+  eo.max_datagram_bytes = 65536;
+  eo.receive_buffer_bytes = 16 << 20;  // a full window in flight must fit: loss only when we fall behind
+  // [::]:0 is dual-stack and reaches IPv4 servers too; fall back to IPv4
+  // only where the host has IPv6 disabled.
+  auto udp = net::UdpEndpoint::Bind(local, eo);
+  if (!udp.ok() && local.is_ipv6()) udp = net::UdpEndpoint::Bind(net::Address::Ipv4Any(local.port()), eo);
+  if (!udp.ok()) return std::move(udp).error().WithContext("bind " + o.listen);
+  NXT_ASSIGN(auto loop, sys::EventLoop::Create());
+  std::unique_ptr<Client> c(new Client(std::move(o), log, notifier, std::move(loop), std::move(udp).value(), server));
+  NXT_TRY(c->Start());
+  return c;
+}
+
+Client::Client(ClientOptions options, sys::Logger& log, sys::Notifier& notifier, std::unique_ptr<sys::EventLoop> loop,
+               net::UdpEndpoint udp, net::Address server)
+    : opt_(std::move(options)), log_(log), notifier_(notifier), loop_(std::move(loop)), udp_(std::move(udp)),
+      server_(std::move(server)), instance_(std::random_device{}() | (uint64_t{std::random_device{}()} << 32)),
+      started_(clock_.NowUs()),
+      plugins_(opt_.state_dir, opt_.default_plugin,
+               plugin::LoadOptions{true, static_cast<int>(opt_.selftest_timeout_ms)}, log_, clock_),
+      session_(*loop_, udp_, clock_, log_, server_, [this] { return MakeHello(); }),
+      transfers_(*loop_, udp_, clock_, log_, opt_.state_dir, plugins_, [this] { session_.HelloNow(); }),
+      readable_(*loop_, udp_.fd(), sys::Io::kRead, [this] { OnReadable(); }),
+      status_timer_(*loop_, [this] { UpdateStatus(); }) {}
+
+Status Client::Start() {
+  plugins_.Start();
+  NXT_TRY(readable_.Start());
+  control::ControlServerOptions co;
+  co.policy = control::RootSelfOrGroup(opt_.control_group);
+  control_ = std::make_unique<control::ControlServer>(
+      *loop_, log_, [this](control::Request req, UniqueFd, std::shared_ptr<control::Replier> r) {
+        OnControl(std::move(req), std::move(r));
+      }, co);
+  NXT_TRY(control_->Listen(opt_.control_socket, 0660, opt_.control_group));
+  for (int sig : {SIGTERM, SIGINT}) {
+    signals_.push_back(std::make_unique<sys::SignalWatch>(*loop_, sig, [this] {
+      notifier_.Stopping();
+      log_.Info("stopping");
+      loop_->Stop();
+    }));
+    NXT_TRY(signals_.back()->Start());
+  }
+  signal(SIGPIPE, SIG_IGN);
+  watchdog_ = std::make_unique<sys::WatchdogPinger>(*loop_, notifier_);
+  watchdog_->Start();
+  log_.Info(kMsgStarted, "nxt-clientd " NXT_VERSION " as " + opt_.id + " on " + udp_.local_address().ToString() +
+                             ", server " + server_.ToString(),
+            {{"NXT_CLIENT", opt_.id}, {"NXT_SERVER", server_.ToString()}});
+  session_.Start();
+  UpdateStatus();
+  notifier_.Ready();
+  return Ok();
+}
+
+wire::Hello Client::MakeHello() const {
+  wire::Hello h;
+  h.set_client_id(opt_.id);
+  h.set_platform(plugin::HostPlatform());
+  *h.mutable_running() = plugins_.Running();
+  h.set_instance(instance_);
+  h.set_agent_version(NXT_VERSION);
+  h.set_plugin_loaded_unix_ms(plugins_.loaded_at_unix_ms());
+  return h;
+}
+
+void Client::OnReadable() {
+  std::vector<net::ReceivedDatagram> batch;
+  wire::Datagram d;
+  for (int rounds = 0; rounds < 16; ++rounds) {
+    batch.clear();
+    auto n = udp_.ReceiveBatch(batch, kRecvBatch);
+    if (!n.ok() || *n == 0) break;
+    for (const net::ReceivedDatagram& r : batch) {
+      if (!(r.from == server_)) {  // only our server may talk to us
+        ++foreign_;
+        continue;
+      }
+      wire::DropReason why{};
+      if (r.truncated || !wire::DecodeDatagramInto(r.data, 65000, &d, &why).ok()) {
+        counters_.CountDrop(r.truncated ? wire::DropReason::kTooLarge : why);
+        continue;
+      }
+      counters_.CountReceived();
+      if (d.has_welcome()) {
+        session_.OnWelcome(d.welcome());
+      } else {
+        transfers_.OnDatagram(r.from, d);
+      }
+    }
+    transfers_.EndOfBatch();
+  }
+}
+
+void Client::UpdateStatus() {
+  wire::ArtifactInfo run = plugins_.Running();
+  notifier_.SetStatus("running " + run.product() + " " + std::to_string(run.major()) + "." + std::to_string(run.minor()) +
+                      ", " + (session_.registered() ? "registered" : "not registered") + ", " + transfers_.Describe());
+  status_timer_.Arm(5 * kUsPerSec);
+}
+
+void Client::OnControl(control::Request req, std::shared_ptr<control::Replier> r) {
+  if (req.has_commands_list()) {
+    control::Response resp = Reply(control::RESULT_OK, "");
+    for (const char* c : {"status-get", "commands-list"}) resp.mutable_commands()->add_commands(c);
+    r->Send(std::move(resp));
+    return;
+  }
+  if (!req.has_status_get()) {
+    r->Send(Reply(control::RESULT_UNSUPPORTED, "nxt-clientd does not support this command"));
+    return;
+  }
+  control::Response resp = Reply(control::RESULT_OK, "");
+  control::Status* s = resp.mutable_status();
+  s->set_daemon("nxt-clientd");
+  s->set_version(NXT_VERSION);
+  s->set_uptime_ms((clock_.NowUs() - started_) / kUsPerMs);
+  s->add_listen(udp_.local_address().ToString());
+  s->set_client_id(opt_.id);
+  s->set_server(server_.ToString());
+  s->set_registered(session_.registered());
+  s->set_lease_expires_unix_ms(session_.lease_expires_unix_ms());
+  *s->mutable_running() = plugins_.Running();
+  s->set_running_path(plugins_.path());
+  s->set_running_source(plugins_.source());
+  s->set_plugin_loaded_unix_ms(plugins_.loaded_at_unix_ms());
+  auto counter = [&](std::string name, uint64_t v) {
+    control::Counter* c = s->add_counters();
+    c->set_name(std::move(name));
+    c->set_value(v);
+  };
+  counter("datagrams_received", counters_.received);
+  for (size_t i = 0; i < wire::kDropReasonCount; ++i)
+    counter("dropped_" + std::string(wire::DropReasonName(static_cast<wire::DropReason>(i))), counters_.dropped[i]);
+  counter("dropped_foreign_source", foreign_);
+  const TransferCounters& t = transfers_.counters();
+  counter("transfers", t.transfers);
+  counter("installed", t.installed);
+  counter("failed", t.failed);
+  counter("corrupt_blocks", t.corrupt_blocks);
+  counter("malformed_chunks", t.malformed_chunks);
+  r->Send(std::move(resp));
+}
+
+int Main(int argc, char** argv) {
+  auto args = ParseClientArgs(argc, argv);
+  if (!args.ok()) {
+    std::fprintf(stderr, "nxt-clientd: %s\n", args.error().message().c_str());
+    return 1;
+  }
+  if (args->exit_code >= 0) return args->exit_code;
+  ClientOptions& o = args->options;
+  sys::Logger log = sys::Logger::Create("nxt-clientd", sys::ParseLogTarget(o.log_target).value_or(sys::LogTarget::kAuto),
+                                        sys::ParseLogLevel(o.log_level).value_or(sys::LogLevel::kInfo));
+  sys::SystemdNotifier notifier;
+  auto client = Client::Create(std::move(o), log, notifier);
+  if (!client.ok()) {
+    log.Error("cannot start: " + client.error().message());
+    return 1;
+  }
+  Status st = (*client)->Run();
+  if (!st.ok()) {
+    log.Error("event loop failed: " + st.error().message());
+    return 1;
+  }
+  return 0;
+}
+
+}  // namespace nxt::client

@@ -1,0 +1,57 @@
+// nxt-clientd: wires the event loop, the UDP endpoint, the Session
+// (registration), the TransferHost (pushes), the PluginHost (what runs) and
+// the control socket (status for the host owner).
+#pragma once
+
+#include <memory>
+#include <vector>
+
+#include "client/options.h"
+#include "client/plugin_host.h"
+#include "client/session.h"
+#include "client/transfer_host.h"
+#include "control/server.h"
+#include "sys/notify.h"
+#include "sys/watchdog.h"
+#include "wire/counters.h"
+
+namespace nxt::client {
+
+class Client {
+ public:
+  static Result<std::unique_ptr<Client>> Create(ClientOptions options, sys::Logger& log, sys::Notifier& notifier);
+  Status Run() { return loop_->Run(); }
+
+ private:
+  Client(ClientOptions options, sys::Logger& log, sys::Notifier& notifier, std::unique_ptr<sys::EventLoop> loop,
+         net::UdpEndpoint udp, net::Address server);
+  Status Start();
+  void OnReadable();
+  wire::Hello MakeHello() const;
+  void OnControl(control::Request req, std::shared_ptr<control::Replier> r);
+  void UpdateStatus();
+
+  ClientOptions opt_;
+  sys::Logger& log_;
+  sys::Notifier& notifier_;
+  SystemClock clock_;
+  std::unique_ptr<sys::EventLoop> loop_;
+  net::UdpEndpoint udp_;
+  net::Address server_;
+  uint64_t instance_;
+  TimeUs started_;
+  PluginHost plugins_;
+  Session session_;
+  TransferHost transfers_;
+  sys::IoWatch readable_;
+  std::unique_ptr<control::ControlServer> control_;
+  std::vector<std::unique_ptr<sys::SignalWatch>> signals_;
+  std::unique_ptr<sys::WatchdogPinger> watchdog_;
+  sys::Timer status_timer_;
+  wire::DatagramCounters counters_;
+  uint64_t foreign_ = 0;  // datagrams from addresses other than our server
+};
+
+int Main(int argc, char** argv);
+
+}  // namespace nxt::client

@@ -1,0 +1,100 @@
+#include "client/options.h"
+
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+
+#include "net/address.h"
+
+namespace nxt::client {
+namespace {
+
+Status CheckAddress(const std::string& s) {
+  if (s.empty()) return Ok();
+  auto a = net::Address::Parse(s);
+  if (!a.ok()) return a.error();
+  return Ok();
+}
+
+std::string HostName() {
+  char buf[256] = {};
+  if (gethostname(buf, sizeof buf - 1) != 0 || buf[0] == '\0') return "localhost";
+  return buf;
+}
+
+}  // namespace
+
+const sys::ConfigSchema& ClientSchema() {
+  static const sys::ConfigSchema schema = [] {
+    sys::ConfigSchema s;
+    s.String("server", "", "The nxt-serverd to register with, e.g. \"192.0.2.10:5467\" or \"[2001:db8::10]:5467\".",
+             CheckAddress);
+    s.String("id", "", "This host's client id; empty = the host name.");
+    s.String("listen", "[::]:0", "Local UDP address; port 0 picks a free one.", CheckAddress);
+    s.String("state_dir", "/var/lib/nxt/client", "Store, staging area and current/previous links.", sys::NonEmpty());
+    s.String("control_socket", "/run/nxt/clientd.sock", "Unix socket for nxtctl on this host.", sys::NonEmpty());
+    s.String("control_group", "nxt", "Group whose members may use the control socket (besides root).");
+    s.String("default_plugin", NXT_DEFAULT_PLUGIN, "Shipped plug-in served when nothing else can be loaded.",
+             sys::NonEmpty());
+    s.Int("selftest_timeout_ms", 2000, "Longest a new plug-in's self-test may run before it is refused.",
+          sys::IntRange(10, 600000));
+    s.String("log_level", "info", "error, warning, notice, info or debug.",
+             sys::OneOf({"error", "warning", "notice", "info", "debug"}));
+    s.String("log_target", "auto", "auto (journal under systemd, else stderr), journal or stderr.",
+             sys::OneOf({"auto", "journal", "stderr"}));
+    return s;
+  }();
+  return schema;
+}
+
+Result<ParsedClientArgs> ParseClientArgs(int argc, char** argv) {
+  CLI::App app{"nxt-clientd: receives pushed plug-in builds, verifies, installs and hot-reloads them"};
+  std::string config = "/etc/nxt/clientd.toml";
+  std::map<std::string, std::string> flags;
+  bool print_config = false;
+  auto* cfg_opt = app.add_option("--config", config, "Configuration file")->capture_default_str();
+  for (const char* key : {"server", "id", "listen", "state_dir", "control_socket", "default_plugin",
+                          "selftest_timeout_ms", "log_level", "log_target"}) {
+    std::string flag = std::string("--") + key;
+    std::replace(flag.begin(), flag.end(), '_', '-');
+    app.add_option(flag, flags[key], ClientSchema().Find(key)->help);
+  }
+  app.add_flag("--print-default-config", print_config, "Print the commented default configuration and exit");
+  app.set_version_flag("--version", "nxt-clientd " NXT_VERSION);
+  ParsedClientArgs out;
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    out.exit_code = app.exit(e);
+    return out;
+  }
+  if (print_config) {
+    std::fputs(sys::RenderDefaultConfig(ClientSchema(), "nxt-clientd configuration (/etc/nxt/clientd.toml)").c_str(),
+               stdout);
+    out.exit_code = 0;
+    return out;
+  }
+  auto missing = cfg_opt->count() > 0 ? sys::MissingFile::kError : sys::MissingFile::kUseDefaults;
+  NXT_ASSIGN(sys::ConfigValues v, sys::LoadConfig(config, ClientSchema(), missing));
+  for (const auto& [key, value] : flags) {
+    if (value.empty()) continue;
+    Status st = v.Set(key, value);
+    if (!st.ok()) return std::move(st).error().WithContext("command line");
+  }
+  ClientOptions& o = out.options;
+  o.config_path = config;
+  o.server = v.GetString("server");
+  if (o.server.empty()) return Error(Errc::kConfig, "no server configured: set 'server' in " + config + " or pass --server");
+  o.id = v.GetString("id").empty() ? HostName() : v.GetString("id");
+  o.listen = v.GetString("listen");
+  o.state_dir = v.GetString("state_dir");
+  o.control_socket = v.GetString("control_socket");
+  o.control_group = v.GetString("control_group");
+  o.default_plugin = v.GetString("default_plugin");
+  o.selftest_timeout_ms = static_cast<uint32_t>(v.GetInt("selftest_timeout_ms"));
+  o.log_level = v.GetString("log_level");
+  o.log_target = v.GetString("log_target");
+  return out;
+}
+
+}  // namespace nxt::client

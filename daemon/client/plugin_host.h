@@ -1,0 +1,49 @@
+// PluginHost: the plug-in this host is running, and the only code that
+// changes it. On start it loads `current`, else `previous`, else the shipped
+// default, and says which. Activate() loads the new file first (forked
+// self-test, then dlopen by its unique store path) and only when that worked
+// swaps the symlinks (previous <- old current, current <- new) and drops the
+// old handle; on any failure the old plug-in keeps serving and `current` is
+// untouched. Loading before swapping (rather than swap-then-restore) means a
+// crash mid-activation can never leave `current` pointing at a bad build.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "base/clock.h"
+#include "nxt/wire.pb.h"
+#include "plugin/plugin.h"
+#include "sys/log.h"
+
+namespace nxt::client {
+
+class PluginHost {
+ public:
+  PluginHost(std::string state_dir, std::string default_path, plugin::LoadOptions options, sys::Logger& log,
+             const Clock& clock);
+
+  void Start();
+  // Loads `path` (store/<sha>.so) and makes it current. Returns its version.
+  Result<plugin::PluginVersion> Activate(const std::string& path, const std::string& sha_hex);
+
+  bool loaded() const { return plugin_.has_value(); }
+  wire::ArtifactInfo Running() const;
+  const std::string& path() const { return path_; }
+  const std::string& source() const { return source_; }   // current | previous | default | none
+  uint64_t loaded_at_unix_ms() const { return loaded_at_ms_; }
+
+ private:
+  bool TryLoad(const std::string& link_or_path, const std::string& source);
+  void Announce();
+
+  std::string state_dir_, default_path_;
+  plugin::LoadOptions options_;
+  sys::Logger& log_;
+  const Clock& clock_;
+  std::optional<plugin::LoadedPlugin> plugin_;
+  std::string path_, source_ = "none", sha_hex_;
+  uint64_t loaded_at_ms_ = 0;
+};
+
+}  // namespace nxt::client

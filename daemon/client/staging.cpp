@@ -1,0 +1,174 @@
+#include "client/staging.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <sstream>
+
+#include "artifact/manifest.h"
+#include "crypto/digest.h"
+#include "sys/atomic_file.h"
+
+namespace nxt::client {
+namespace {
+constexpr std::string_view kStateMagic = "nxt-staging 1";
+
+std::string GeometryLine(const transfer::Geometry& g) {
+  return "geometry " + std::to_string(g.payload_size()) + " " + std::to_string(g.block_size()) + " " +
+         std::to_string(g.chunk_size()) + " " + std::to_string(g.manifest_size());
+}
+}  // namespace
+
+Result<StagingFile> StagingFile::Open(const std::string& dir, const wire::Offer& offer, const transfer::Geometry& geom) {
+  NXT_ASSIGN(crypto::Digest sha, crypto::DigestFromBytes(offer.artifact().sha256()));
+  StagingFile s;
+  s.dir_ = dir;
+  s.offer_ = offer;
+  s.geom_ = geom;
+  s.sha_hex_ = crypto::ToHex(sha);
+  s.part_path_ = dir + "/" + s.sha_hex_ + ".part";
+  s.state_path_ = dir + "/" + s.sha_hex_ + ".state";
+  s.manifest_path_ = dir + "/" + s.sha_hex_ + ".manifest";
+  s.manifest_bytes_.assign(geom.manifest_size(), '\0');
+  int fd = ::open(s.part_path_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0) return ErrnoError("open " + s.part_path_);
+  s.fd_.Reset(fd);
+  if (ftruncate(fd, static_cast<off_t>(geom.payload_size())) != 0) return ErrnoError("ftruncate " + s.part_path_);
+  Status st = s.LoadState();
+  if (!st.ok()) {  // unusable state: start over, but say so
+    s.verified_.Clear();
+    s.manifest_ok_ = false;
+    s.resumed_ = false;
+  }
+  return s;
+}
+
+Status StagingFile::LoadState() {
+  auto text = sys::ReadFile(state_path_, 1 << 20);
+  if (!text.ok()) return text.error();
+  std::istringstream in(*text);
+  std::string line;
+  if (!std::getline(in, line) || line != kStateMagic) return Error(Errc::kCorrupt, "bad staging state header");
+  if (!std::getline(in, line) || line != GeometryLine(geom_)) return Error(Errc::kCorrupt, "staging state of other geometry");
+  auto manifest = sys::ReadFile(manifest_path_, transfer::Geometry::kMaxManifest);
+  if (manifest.ok() && manifest->size() == manifest_bytes_.size()) {
+    manifest_bytes_ = *manifest;
+    NXT_ASSIGN(bool ok, VerifyManifest());
+    if (!ok) manifest_bytes_.assign(geom_.manifest_size(), '\0');
+  }
+  uint64_t b = 0, e = 0;
+  while (in >> b >> e)
+    if (b < e && e <= geom_.blocks()) verified_.Add(b, e);
+  if (!manifest_ok_) verified_.Clear();
+  resumed_ = manifest_ok_ || !verified_.empty();
+  return Ok();
+}
+
+RangeSet StagingFile::Trusted() const {
+  RangeSet held;
+  if (!manifest_ok_) return held;
+  held.Add(0, geom_.manifest_chunks());
+  for (const Interval& iv : verified_.ToVector()) {
+    uint64_t first = geom_.BlockChunks(iv.begin).first;
+    uint64_t end = geom_.BlockChunks(iv.end - 1).second;
+    held.Add(first, end);
+  }
+  return held;
+}
+
+Status StagingFile::Write(const transfer::ChunkSpan& span, std::string_view data) {
+  if (span.manifest) {
+    manifest_bytes_.replace(span.offset, span.length, data);
+    return Ok();
+  }
+  ssize_t n = pwrite(fd_.get(), data.data(), data.size(), static_cast<off_t>(span.offset));
+  if (n < 0) return ErrnoError("pwrite " + part_path_);
+  if (static_cast<size_t>(n) != data.size()) return Error(Errc::kNoSpace, "short write to " + part_path_);
+  return Ok();
+}
+
+Result<bool> StagingFile::VerifyManifest() {
+  crypto::Digest got = crypto::Sha256Of(manifest_bytes_);
+  if (crypto::DigestToBytes(got) != offer_.manifest_sha256()) return false;
+  auto parsed = artifact::ParseManifest(crypto::AsBytes(manifest_bytes_));
+  if (!parsed.ok()) return Error(Errc::kCorrupt, "manifest: " + parsed.error().message());
+  const wire::Manifest& m = *parsed;
+  if (m.size() != geom_.payload_size() || m.block_size() != geom_.block_size() ||
+      static_cast<uint64_t>(m.block_sha256_size()) != geom_.blocks() ||
+      m.artifact().sha256() != offer_.artifact().sha256())
+    return Error(Errc::kCorrupt, "manifest does not match the offer");
+  manifest_ = m;
+  manifest_ok_ = true;
+  return true;
+}
+
+Result<bool> StagingFile::VerifyBlock(uint64_t block) {
+  if (!manifest_ok_ || block >= geom_.blocks()) return Error(Errc::kInvalidArgument, "block verified too early");
+  uint64_t len = geom_.BlockLength(block);
+  block_buf_.resize(len);
+  ssize_t n = pread(fd_.get(), block_buf_.data(), len, static_cast<off_t>(block * geom_.block_size()));
+  if (n != static_cast<ssize_t>(len)) return ErrnoError("pread " + part_path_);
+  if (crypto::DigestToBytes(crypto::Sha256Of(block_buf_)) != manifest_.block_sha256(static_cast<int>(block)))
+    return false;
+  verified_.Add(block);
+  // The whole-file hash runs in block order; the block just read is reused
+  // when it is next in line, so an in-order transfer reads each byte once.
+  if (block == whole_next_) {
+    whole_.Update(block_buf_);
+    ++whole_next_;
+  }
+  NXT_TRY(FeedWholeHash());
+  return true;
+}
+
+Status StagingFile::FeedWholeHash() {
+  while (whole_next_ < geom_.blocks() && verified_.Contains(whole_next_)) {
+    uint64_t len = geom_.BlockLength(whole_next_);
+    block_buf_.resize(len);
+    ssize_t n = pread(fd_.get(), block_buf_.data(), len, static_cast<off_t>(whole_next_ * geom_.block_size()));
+    if (n != static_cast<ssize_t>(len)) return ErrnoError("pread " + part_path_);
+    whole_.Update(block_buf_);
+    ++whole_next_;
+  }
+  return Ok();
+}
+
+Status StagingFile::Checkpoint() {
+  if (!manifest_ok_) return Ok();
+  // Order matters: data first, then the claim that it is there.
+  if (fdatasync(fd_.get()) != 0) return ErrnoError("fdatasync " + part_path_);
+  if (!sys::ReadFile(manifest_path_, transfer::Geometry::kMaxManifest).ok())
+    NXT_TRY(sys::WriteFileAtomic(manifest_path_, std::string_view(manifest_bytes_), 0600));
+  std::string state = std::string(kStateMagic) + "\n" + GeometryLine(geom_) + "\n";
+  for (const Interval& iv : verified_.ToVector()) state += std::to_string(iv.begin) + " " + std::to_string(iv.end) + "\n";
+  return sys::WriteFileAtomic(state_path_, std::string_view(state), 0600);
+}
+
+Result<std::string> StagingFile::Finalize(const std::string& store_dir) {
+  if (!manifest_ok_ || !AllBlocksVerified()) return Error(Errc::kInvalidArgument, "finalize before verification");
+  NXT_TRY(FeedWholeHash());
+  struct stat st {};
+  if (fstat(fd_.get(), &st) != 0) return ErrnoError("fstat " + part_path_);
+  if (static_cast<uint64_t>(st.st_size) != geom_.payload_size())
+    return Error(Errc::kCorrupt, "staged file has " + std::to_string(st.st_size) + " bytes, expected " +
+                                     std::to_string(geom_.payload_size()));
+  if (crypto::DigestToBytes(whole_.Final()) != offer_.artifact().sha256())
+    return Error(Errc::kCorrupt, "SHA-256 of the received file does not match the release");
+  if (fsync(fd_.get()) != 0) return ErrnoError("fsync " + part_path_);
+  if (fchmod(fd_.get(), 0444) != 0) return ErrnoError("fchmod " + part_path_);
+  std::string dest = store_dir + "/" + sha_hex_ + ".so";
+  NXT_TRY(sys::RenameDurable(part_path_, dest));
+  ::unlink(state_path_.c_str());
+  ::unlink(manifest_path_.c_str());
+  return dest;
+}
+
+void StagingFile::Discard() {
+  ::unlink(part_path_.c_str());
+  ::unlink(state_path_.c_str());
+  ::unlink(manifest_path_.c_str());
+}
+
+}  // namespace nxt::client

@@ -1,0 +1,65 @@
+// StagingFile: one release being received into staging/<sha256>.part.
+//
+// Payload chunks are written with pwrite at their offset; the manifest is
+// held in memory until its SHA-256 (from the Offer) checks out. Each payload
+// block is verified against the manifest as soon as it is complete, so a bad
+// block costs one block's refetch. Checkpoint() makes what was verified
+// durable (fdatasync, then the state file via write-temp-fsync-rename), so a
+// restart resumes from trusted bytes. Finalize() checks size and the whole
+// SHA-256, fsyncs, and renames into store/<sha256>.so.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "base/range_set.h"
+#include "base/unique_fd.h"
+#include "crypto/sha256.h"
+#include "nxt/wire.pb.h"
+#include "transfer/geometry.h"
+
+namespace nxt::client {
+
+class StagingFile {
+ public:
+  static Result<StagingFile> Open(const std::string& dir, const wire::Offer& offer, const transfer::Geometry& geom);
+
+  // Chunks whose bytes are on disk and verified: safe to report as held.
+  RangeSet Trusted() const;
+  bool resumed() const { return resumed_; }
+  Status Write(const transfer::ChunkSpan& span, std::string_view data);
+
+  bool manifest_verified() const { return manifest_ok_; }
+  // Call once every manifest chunk is written; false: hash mismatch, refetch it.
+  Result<bool> VerifyManifest();
+  // Requires a verified manifest. false: the block is corrupt, refetch it.
+  Result<bool> VerifyBlock(uint64_t block);
+  bool AllBlocksVerified() const { return verified_.count() == geom_.blocks(); }
+
+  Status Checkpoint();
+  // Returns the path in the store.
+  Result<std::string> Finalize(const std::string& store_dir);
+  void Discard();
+  const std::string& sha_hex() const { return sha_hex_; }
+  const wire::Manifest& manifest() const { return manifest_; }
+
+ private:
+  StagingFile() = default;
+  Status LoadState();
+  Status FeedWholeHash();
+
+  std::string dir_, sha_hex_, part_path_, state_path_, manifest_path_;
+  wire::Offer offer_;
+  transfer::Geometry geom_;
+  UniqueFd fd_;
+  std::string manifest_bytes_;
+  wire::Manifest manifest_;
+  bool manifest_ok_ = false, resumed_ = false;
+  RangeSet verified_;          // payload block indexes
+  crypto::Sha256 whole_;       // over blocks [0, whole_next_)
+  uint64_t whole_next_ = 0;
+  std::string block_buf_;
+};
+
+}  // namespace nxt::client

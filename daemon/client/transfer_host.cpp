@@ -1,0 +1,283 @@
+#include "client/transfer_host.h"
+
+#include <sys/stat.h>
+
+#include <algorithm>
+
+#include "crypto/digest.h"
+#include "plugin/elf.h"
+#include "wire/codec.h"
+
+namespace nxt::client {
+namespace {
+constexpr TimeUs kCheckpointEvery = 2 * kUsPerSec;
+constexpr TimeUs kOutcomeRetry = 500 * kUsPerMs;
+constexpr int kOutcomeTries = 20;
+constexpr sys::MessageId kMsgReceiving("7c1e5a3b9d2f4e60a8b7c6d5e4f3a210");
+constexpr sys::MessageId kMsgInstalled("7c1e5a3b9d2f4e60a8b7c6d5e4f3a211");
+constexpr sys::MessageId kMsgFailed("7c1e5a3b9d2f4e60a8b7c6d5e4f3a212");
+
+wire::Datagram NewDatagram() {
+  wire::Datagram d;
+  d.set_version(wire::PROTOCOL_VERSION_CURRENT);
+  return d;
+}
+
+bool FileExists(const std::string& path) {
+  struct stat st {};
+  return ::stat(path.c_str(), &st) == 0;
+}
+}  // namespace
+
+TransferHost::TransferHost(sys::EventLoop& loop, net::UdpEndpoint& udp, const Clock& clock, sys::Logger& log,
+                           std::string state_dir, PluginHost& plugins, std::function<void()> on_running_changed)
+    : loop_(loop), udp_(udp), clock_(clock), log_(log), state_dir_(std::move(state_dir)),
+      staging_dir_(state_dir_ + "/staging"), store_dir_(state_dir_ + "/store"), plugins_(plugins),
+      on_running_changed_(std::move(on_running_changed)), timer_(loop, [this] { OnTimer(); }) {}
+
+void TransferHost::Send(const net::Address& to, const wire::Datagram& d) {
+  auto bytes = wire::EncodeDatagram(d);
+  if (bytes.ok()) (void)udp_.SendTo(to, crypto::AsBytes(*bytes));
+}
+
+void TransferHost::OnDatagram(const net::Address& from, const wire::Datagram& d) {
+  switch (d.body_case()) {
+    case wire::Datagram::kOffer: OnOffer(from, d.offer()); break;
+    case wire::Datagram::kChunk: OnChunk(d); break;
+    case wire::Datagram::kProbe:
+      if (auto it = outcomes_.find(d.probe().transfer()); it != outcomes_.end()) {
+        Send(it->second.peer, it->second.d);
+      } else if (active_ && active_->rx.transfer() == d.probe().transfer()) {
+        active_->rx.OnProbe();
+        SendControl();
+      }
+      break;
+    case wire::Datagram::kOutcomeAck: outcomes_.erase(d.outcome_ack().transfer()); break;
+    default: break;
+  }
+  ArmTimer();
+}
+
+void TransferHost::Decline(const net::Address& to, uint64_t transfer, wire::DeclineReason reason,
+                           const std::string& text) {
+  wire::Datagram d = NewDatagram();
+  d.mutable_decline()->set_transfer(transfer);
+  d.mutable_decline()->set_reason(reason);
+  d.mutable_decline()->set_message(text);
+  Send(to, d);
+}
+
+void TransferHost::OnOffer(const net::Address& from, const wire::Offer& offer) {
+  if (active_ && active_->rx.transfer() == offer.transfer()) {  // our Accept was lost
+    active_->peer = from;
+    Send(from, active_->rx.MakeAccept());
+    return;
+  }
+  if (outcomes_.count(offer.transfer())) return;  // finished; the Outcome is on its way
+  TimeUs now = clock_.NowUs();
+  auto sha = crypto::DigestFromBytes(offer.artifact().sha256());
+  auto rx = transfer::Receiver::Create(offer, transfer::ReceiverParams{}, now);
+  if (!sha.ok() || !rx.ok()) {
+    return Decline(from, offer.transfer(), wire::DECLINE_INVALID,
+                   "invalid offer: " + (sha.ok() ? rx.error().message() : sha.error().message()));
+  }
+  std::string sha_hex = crypto::ToHex(*sha);
+  if (!offer.artifact().platform().empty() && offer.artifact().platform() != plugin::HostPlatform())
+    return Decline(from, offer.transfer(), wire::DECLINE_WRONG_PLATFORM,
+                   "built for " + offer.artifact().platform() + ", this host is " + plugin::HostPlatform());
+  if (plugins_.loaded() && plugins_.Running().sha256() == offer.artifact().sha256())
+    return Decline(from, offer.transfer(), wire::DECLINE_ALREADY_INSTALLED, "already running " + sha_hex.substr(0, 12));
+  if (active_) {
+    (void)active_->staging.Checkpoint();
+    log_.Info("transfer " + active_->staging.sha_hex().substr(0, 12) + " superseded by a new offer");
+    active_.reset();
+  }
+  auto staging = StagingFile::Open(staging_dir_, offer, rx->geometry());
+  if (!staging.ok()) {
+    return Decline(from, offer.transfer(),
+                   staging.error().code() == Errc::kNoSpace ? wire::DECLINE_NO_SPACE : wire::DECLINE_BUSY,
+                   "cannot stage: " + staging.error().message());
+  }
+  ++counters_.transfers;
+  active_ = std::make_unique<Active>(
+      Active{offer, from, std::move(rx).value(), std::move(staging).value(), {}, now, 0});
+  if (FileExists(store_dir_ + "/" + sha_hex + ".so")) {
+    // Already in the store (e.g. rolled back from): nothing to transfer.
+    RangeSet all;
+    all.Add(0, active_->rx.geometry().total_chunks());
+    active_->rx.Restore(all);
+    Send(from, active_->rx.MakeAccept());
+    active_->staging.Discard();
+    std::string path = store_dir_ + "/" + sha_hex + ".so";
+    auto v = plugins_.Activate(path, sha_hex);
+    Report(from, offer.transfer(), v.ok() ? wire::OUTCOME_INSTALLED : wire::OUTCOME_FAILED,
+           v.ok() ? "" : v.error().message(), 0);
+    active_.reset();
+    if (v.ok()) on_running_changed_();
+    return;
+  }
+  RangeSet trusted = active_->staging.Trusted();
+  active_->rx.Restore(trusted);
+  uint64_t total = active_->rx.geometry().total_chunks();
+  log_.Info(kMsgReceiving,
+            "receiving " + offer.artifact().name() + " " + sha_hex.substr(0, 12) + " (" + std::to_string(offer.size()) +
+                " bytes) from " + from.ToString() +
+                (trusted.empty() ? "" : ", resuming with " + std::to_string(trusted.count() * 100 / total) + "% on disk"),
+            {{"NXT_ARTIFACT_SHA256", sha_hex}, {"NXT_RESUMED_CHUNKS", std::to_string(trusted.count())}});
+  Send(from, active_->rx.MakeAccept());
+}
+
+void TransferHost::OnChunk(const wire::Datagram& d) {
+  if (!active_ || active_->rx.transfer() != d.chunk().transfer()) return;
+  TimeUs now = clock_.NowUs();
+  bool malformed = false;
+  auto span = active_->rx.OnChunk(d.seq(), d.chunk(), now, &malformed);
+  if (malformed) ++counters_.malformed_chunks;
+  if (span) {
+    Status st = active_->staging.Write(*span, d.chunk().data());
+    if (!st.ok()) return Fail(st.error().message());
+    active_->last_byte = now;
+    if (auto block = active_->rx.OnStored(d.chunk().index())) active_->pending_blocks.push_back(*block);
+    Verify();
+    if (!active_) return;
+  }
+  if (auto ack = active_->rx.TakeAck(now, false)) Send(active_->peer, *ack);
+}
+
+void TransferHost::Verify() {
+  Active& a = *active_;
+  if (!a.staging.manifest_verified() && a.rx.manifest_complete()) {
+    auto ok = a.staging.VerifyManifest();
+    if (!ok.ok()) return Fail(ok.error().message());
+    if (!*ok) {
+      ++counters_.corrupt_blocks;
+      a.rx.ForgetManifest();
+    }
+  }
+  while (a.staging.manifest_verified() && !a.pending_blocks.empty()) {
+    uint64_t b = a.pending_blocks.front();
+    a.pending_blocks.pop_front();
+    auto ok = a.staging.VerifyBlock(b);
+    if (!ok.ok()) return Fail(ok.error().message());
+    if (!*ok) {
+      ++counters_.corrupt_blocks;
+      a.rx.ForgetBlock(b);
+    }
+  }
+  SendControl();
+  if (a.rx.complete() && a.staging.manifest_verified() && a.pending_blocks.empty() && a.staging.AllBlocksVerified())
+    Finish();
+}
+
+void TransferHost::SendControl() {
+  if (!active_) return;
+  for (const wire::Datagram& d : active_->rx.TakeControl()) Send(active_->peer, d);
+}
+
+void TransferHost::Finish() {
+  Active& a = *active_;
+  if (auto ack = a.rx.TakeAck(clock_.NowUs(), true)) Send(a.peer, *ack);
+  auto path = a.staging.Finalize(store_dir_);
+  if (!path.ok()) {
+    a.staging.Discard();  // a complete file that fails its hash is useless
+    return Fail(path.error().message());
+  }
+  std::string sha_hex = a.staging.sha_hex();
+  if (a.offer.activation() == wire::ACTIVATION_LATER) {
+    log_.Info("staged " + sha_hex.substr(0, 12) + " for later activation", {{"NXT_ARTIFACT_SHA256", sha_hex}});
+    Report(a.peer, a.offer.transfer(), wire::OUTCOME_STAGED, "", 0);
+    active_.reset();
+    return;
+  }
+  auto v = plugins_.Activate(*path, sha_hex);
+  TimeUs reload = clock_.NowUs() - a.last_byte;
+  if (!v.ok()) {
+    ::unlink(path->c_str());  // never keep a build that failed to load where `current` could find it
+    return Fail(v.error().message());
+  }
+  ++counters_.installed;
+  log_.Info(kMsgInstalled, "installed " + sha_hex.substr(0, 12) + " (reload " + std::to_string(reload) + " us)",
+            {{"NXT_ARTIFACT_SHA256", sha_hex}, {"NXT_RELOAD_US", std::to_string(reload)}});
+  Report(a.peer, a.offer.transfer(), wire::OUTCOME_INSTALLED, "", static_cast<uint32_t>(reload));
+  active_.reset();
+  on_running_changed_();
+}
+
+void TransferHost::Fail(const std::string& reason) {
+  Active& a = *active_;
+  ++counters_.failed;
+  log_.Error(kMsgFailed, "release " + a.staging.sha_hex().substr(0, 12) + " refused: " + reason +
+                             "; still running the previous plug-in",
+             {{"NXT_ARTIFACT_SHA256", a.staging.sha_hex()}, {"NXT_REASON", reason}});
+  Report(a.peer, a.offer.transfer(), wire::OUTCOME_FAILED, reason, 0);
+  active_.reset();
+}
+
+void TransferHost::Report(const net::Address& to, uint64_t transfer, wire::OutcomeStatus status,
+                          const std::string& reason, uint32_t reload_us) {
+  wire::Datagram d = NewDatagram();
+  wire::Outcome* o = d.mutable_outcome();
+  o->set_transfer(transfer);
+  o->set_status(status);
+  o->set_reason(reason.substr(0, 500));
+  *o->mutable_running() = plugins_.Running();
+  o->set_reload_us(reload_us);
+  Send(to, d);
+  outcomes_[transfer] = PendingOutcome{d, to, 1, clock_.NowUs() + kOutcomeRetry};
+  ArmTimer();
+}
+
+void TransferHost::EndOfBatch() {
+  if (!active_) return;
+  if (auto ack = active_->rx.TakeAck(clock_.NowUs(), true)) Send(active_->peer, *ack);
+  ArmTimer();
+}
+
+void TransferHost::OnTimer() {
+  TimeUs now = clock_.NowUs();
+  for (auto it = outcomes_.begin(); it != outcomes_.end();) {
+    PendingOutcome& p = it->second;
+    if (now >= p.next) {
+      if (p.tries >= kOutcomeTries) {
+        it = outcomes_.erase(it);
+        continue;
+      }
+      Send(p.peer, p.d);
+      ++p.tries;
+      p.next = now + kOutcomeRetry;
+    }
+    ++it;
+  }
+  if (active_) {
+    if (auto ack = active_->rx.TakeAck(now, false)) Send(active_->peer, *ack);
+    if (now - active_->last_checkpoint >= kCheckpointEvery) {
+      Status st = active_->staging.Checkpoint();
+      if (!st.ok()) log_.Warning("cannot checkpoint staging: " + st.error().message());
+      active_->last_checkpoint = now;
+    }
+    if (active_->rx.Stalled(now)) {
+      (void)active_->staging.Checkpoint();
+      log_.Warning("transfer " + active_->staging.sha_hex().substr(0, 12) +
+                   " stalled; keeping what arrived for a resume");
+      active_.reset();
+    }
+  }
+  ArmTimer();
+}
+
+void TransferHost::ArmTimer() {
+  TimeUs now = clock_.NowUs(), next = kNever;
+  for (const auto& [id, p] : outcomes_) next = std::min(next, p.next);
+  if (active_) next = std::min({next, active_->rx.NextWakeup(), active_->last_checkpoint + kCheckpointEvery});
+  if (next == kNever) return timer_.Cancel();
+  timer_.Arm(next > now ? next - now : 0);
+}
+
+std::string TransferHost::Describe() const {
+  if (!active_) return "idle";
+  const auto& g = active_->rx.geometry();
+  return "receiving " + active_->staging.sha_hex().substr(0, 12) + " " +
+         std::to_string(active_->rx.held().count() * 100 / std::max<uint64_t>(g.total_chunks(), 1)) + "%";
+}
+
+}  // namespace nxt::client

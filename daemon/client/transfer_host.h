@@ -1,0 +1,85 @@
+// TransferHost: the client's side of pushes. Answers Offers (accept with
+// resume ranges, or decline), writes chunks into a StagingFile through a
+// transfer::Receiver, verifies blocks as they complete, acknowledges, and
+// when the release is complete and verified finalizes it into the store,
+// activates it through the PluginHost and reports the Outcome (resent until
+// the server acknowledges it). One transfer at a time: a host installs one
+// plug-in at a time, and a new Offer supersedes an older one.
+#pragma once
+
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "base/clock.h"
+#include "client/plugin_host.h"
+#include "client/staging.h"
+#include "net/udp_endpoint.h"
+#include "sys/event_loop.h"
+#include "sys/log.h"
+#include "transfer/receiver.h"
+
+namespace nxt::client {
+
+struct TransferCounters {
+  uint64_t transfers = 0, installed = 0, failed = 0, corrupt_blocks = 0, malformed_chunks = 0, duplicates = 0;
+};
+
+class TransferHost {
+ public:
+  TransferHost(sys::EventLoop& loop, net::UdpEndpoint& udp, const Clock& clock, sys::Logger& log,
+               std::string state_dir, PluginHost& plugins, std::function<void()> on_running_changed);
+
+  void OnDatagram(const net::Address& from, const wire::Datagram& d);
+  void EndOfBatch();  // flush acks after a receive batch
+  const TransferCounters& counters() const { return counters_; }
+  bool busy() const { return active_ != nullptr; }
+  std::string Describe() const;  // one line for status
+
+ private:
+  struct Active {
+    wire::Offer offer;
+    net::Address peer;
+    transfer::Receiver rx;
+    StagingFile staging;
+    std::deque<uint64_t> pending_blocks;
+    TimeUs last_checkpoint;
+    TimeUs last_byte = 0;
+  };
+  struct PendingOutcome {
+    wire::Datagram d;
+    net::Address peer;
+    int tries = 0;
+    TimeUs next = 0;
+  };
+
+  void OnOffer(const net::Address& from, const wire::Offer& offer);
+  void OnChunk(const wire::Datagram& d);
+  void Verify();
+  void Finish();
+  void Fail(const std::string& reason);
+  void Decline(const net::Address& to, uint64_t transfer, wire::DeclineReason reason, const std::string& text);
+  void Report(const net::Address& to, uint64_t transfer, wire::OutcomeStatus status, const std::string& reason,
+              uint32_t reload_us);
+  void Send(const net::Address& to, const wire::Datagram& d);
+  void SendControl();
+  void OnTimer();
+  void ArmTimer();
+
+  sys::EventLoop& loop_;
+  net::UdpEndpoint& udp_;
+  const Clock& clock_;
+  sys::Logger& log_;
+  std::string state_dir_, staging_dir_, store_dir_;
+  PluginHost& plugins_;
+  std::function<void()> on_running_changed_;
+  std::unique_ptr<Active> active_;
+  std::map<uint64_t, PendingOutcome> outcomes_;
+  sys::Timer timer_;
+  TransferCounters counters_;
+};
+
+}  // namespace nxt::client
