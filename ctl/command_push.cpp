@@ -1,0 +1,106 @@
+// nxtctl push FILE: open the build here (so the daemon never needs to read
+// the operator's paths), pass the fd with the Push request, follow the
+// streamed progress and end with a per-host result table. The exit status
+// says whether every host got the build.
+#include <fcntl.h>
+#include <sys/stat.h>
+
+#include <CLI/CLI.hpp>
+#include <filesystem>
+#include <memory>
+#include <ostream>
+
+#include "base/unique_fd.h"
+#include "ctl/commands.h"
+#include "ctl/push_view.h"
+#include "ctl/render.h"
+
+namespace nxt::ctl {
+namespace {
+
+struct PushArgs {
+  std::string file;
+  std::vector<std::string> to;
+  bool later = false;
+  bool no_progress = false;
+};
+
+struct OpenedFile {
+  UniqueFd fd;
+  std::string absolute_path;
+};
+
+// Fails with one line naming the file, before anything is sent.
+Result<OpenedFile> OpenArtifact(const std::string& path) {
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd) return ErrnoError("cannot open " + path);
+  struct stat st {};
+  if (::fstat(fd.get(), &st) != 0) return ErrnoError("cannot stat " + path);
+  if (!S_ISREG(st.st_mode)) return Error(Errc::kInvalidArgument, "cannot push " + path + ": not a regular file");
+  if (st.st_size == 0) return Error(Errc::kInvalidArgument, "cannot push " + path + ": file is empty");
+  std::error_code ec;
+  std::filesystem::path absolute = std::filesystem::absolute(path, ec);
+  if (ec) return Error(Errc::kIo, "cannot resolve " + path + ": " + ec.message());
+  return OpenedFile{std::move(fd), absolute.lexically_normal().string()};
+}
+
+control::Request PushRequest(const PushArgs& args, const std::string& absolute_path) {
+  control::Request request;
+  request.set_id(1);
+  control::Push* push = request.mutable_push();
+  push->set_path(absolute_path);
+  for (const auto& id : args.to) push->add_to(id);
+  push->set_activation(args.later ? wire::ACTIVATION_LATER : wire::ACTIVATION_IMMEDIATE);
+  return request;
+}
+
+PushView::Mode ViewMode(const Context& ctx, const PushArgs& args) {
+  if (ctx.options().json || args.no_progress) return PushView::Mode::kQuiet;
+  return ctx.env().out_is_tty ? PushView::Mode::kBars : PushView::Mode::kStateChanges;
+}
+
+int Push(Context& ctx, const PushArgs& args) {
+  Result<OpenedFile> file = OpenArtifact(args.file);
+  if (!file.ok()) return ctx.Fail(file.error().message());
+  Result<std::unique_ptr<Session>> session = ctx.Open(PushRequest(args, file->absolute_path), file->fd.get());
+  if (!session.ok()) return ctx.Fail(session.error().message());
+
+  std::ostream& out = ctx.env().out;
+  PushView view(ViewMode(ctx, args), ctx.env().columns);
+  control::PushProgress last;
+  for (bool final = false; !final;) {
+    Result<control::Response> response = (*session)->Receive(ctx.StreamTimeoutMs());
+    if (!response.ok()) return ctx.Fail("push interrupted: " + response.error().message());
+    if (!ctx.Show(*response)) return kExitFailure;
+    if (response->has_progress()) {
+      last = response->progress();
+      out << view.Update(last) << std::flush;
+    }
+    final = response->final();
+  }
+  PushVerdict verdict = JudgePush(last, args.later);
+  if (!ctx.options().json) {
+    out << RenderPushSummary(last, args.later);
+  } else if (verdict.exit_code != kExitOk) {
+    ctx.Fail(VerdictLine(verdict, args.later));
+  }
+  return verdict.exit_code;
+}
+
+}  // namespace
+
+Action DefinePush(CLI::App& sub) {
+  auto args = std::make_shared<PushArgs>();
+  // No CLI11 ExistingFile check: a missing file is a failure (exit 1) with
+  // our own wording, not a usage error.
+  sub.add_option("FILE", args->file, "Plug-in library (.so) to push")->required()->type_name("");
+  sub.add_option("--to", args->to, "Client id to push to; repeat or comma-separate (default: every registered client)")
+      ->type_name("ID")
+      ->allow_extra_args(false)
+      ->delimiter(',');
+  sub.add_flag("--later", args->later, "Stage only; hosts activate on command (success = staged)");
+  sub.add_flag("--no-progress", args->no_progress, "Print only the final result table");
+  return [args](Context& ctx) { return Push(ctx, *args); };
+}
+
+}  // namespace nxt::ctl

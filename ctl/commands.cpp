@@ -1,0 +1,17 @@
+// The table of nxtctl sub-commands. One line per command; its Define function
+// lives next to its siblings (commands_info.cpp, command_push.cpp).
+#include "ctl/commands.h"
+
+namespace nxt::ctl {
+
+std::span<const CommandSpec> Commands() {
+  static constexpr CommandSpec kCommands[] = {
+      {"status", "Show the daemon's state (status-get)", DefineStatus},
+      {"clients", "List the server's clients (clients-list)", DefineClients},
+      {"push", "Push a plug-in build to clients and follow it to the end", DefinePush},
+      {"list-commands", "List the control commands the daemon supports", DefineListCommands},
+  };
+  return kCommands;
+}
+
+}  // namespace nxt::ctl
