@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <random>
 
+#include "control/group.h"
 #include "control/unix_socket.h"
 #include "plugin/elf.h"
 #include "sys/atomic_file.h"
@@ -63,7 +64,7 @@ Status Client::Start() {
       *loop_, log_, [this](control::Request req, UniqueFd, std::shared_ptr<control::Replier> r) {
         OnControl(std::move(req), std::move(r));
       }, co);
-  NXT_TRY(control_->Listen(opt_.control_socket, 0660, opt_.control_group));
+  NXT_TRY(control_->Listen(opt_.control_socket, 0660, control::ControlGroupOrNone(opt_.control_group, log_)));
   for (int sig : {SIGTERM, SIGINT}) {
     signals_.push_back(std::make_unique<sys::SignalWatch>(*loop_, sig, [this] {
       notifier_.Stopping();

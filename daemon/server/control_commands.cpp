@@ -114,10 +114,10 @@ void Server::HandlePush(const control::Push& push, UniqueFd fd, const std::share
   log_.Info(sys::MessageId("2f6d1c0a8b3e4f5a9c7b6d5e4f3a2b12"), "push " + push.path() + " (" + rec.sha256_hex.substr(0, 12) + ", " +
                                    std::to_string(art->size) + " bytes) to " + std::to_string(targets.size()) + " hosts",
             {{"NXT_DEPLOYMENT", std::to_string(*id)}, {"NXT_ARTIFACT_SHA256", rec.sha256_hex}});
-  std::weak_ptr<control::Replier> weak = r;
-  dep->Watch([this, weak, id = *id](const control::PushProgress& p) {
-    auto replier = weak.lock();
-    if (!replier || replier->closed()) return false;
+  // The watcher keeps the replier alive until the deployment is done or
+  // nxtctl goes away; a deployment goes on without its watcher either way.
+  dep->Watch([this, replier = r, id = *id](const control::PushProgress& p) {
+    if (replier->closed()) return false;
     control::Response resp;
     *resp.mutable_progress() = p;
     if (!p.done()) {

@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <random>
 
+#include "control/group.h"
 #include "control/unix_socket.h"
 #include "crypto/digest.h"
 #include "plugin/elf.h"
@@ -68,7 +69,7 @@ Status Server::StartControl() {
       }, co);
   auto activated = control::TakeSystemdListenFd();
   if (activated.ok() && activated->valid()) return control_->Adopt(std::move(activated).value());
-  return control_->Listen(opt_.control_socket, 0660, opt_.control_group);
+  return control_->Listen(opt_.control_socket, 0660, control::ControlGroupOrNone(opt_.control_group, log_));
 }
 
 Status Server::Start() {
