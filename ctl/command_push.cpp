@@ -71,7 +71,11 @@ int Push(Context& ctx, const PushArgs& args) {
   for (bool final = false; !final;) {
     Result<control::Response> response = (*session)->Receive(ctx.StreamTimeoutMs());
     if (!response.ok()) return ctx.Fail("push interrupted: " + response.error().message());
-    if (!ctx.Show(*response)) return kExitFailure;
+    // A final reply that carries progress is the push's verdict, even when
+    // some hosts failed: show the per-host table rather than only the error.
+    bool verdict_reply = response->final() && response->has_progress();
+    if (!verdict_reply && !ctx.Show(*response)) return kExitFailure;
+    if (verdict_reply && ctx.options().json) (void)ctx.Show(*response);
     if (response->has_progress()) {
       last = response->progress();
       out << view.Update(last) << std::flush;

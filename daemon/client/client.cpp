@@ -3,6 +3,8 @@
 #include <signal.h>
 
 #include <cstdio>
+
+#include <google/protobuf/stubs/logging.h>
 #include <random>
 
 #include "control/group.h"
@@ -175,6 +177,9 @@ void Client::OnControl(control::Request req, std::shared_ptr<control::Replier> r
 }
 
 int Main(int argc, char** argv) {
+  // libprotobuf logs every string field with bad UTF-8 it parses; anyone can
+  // send those, so they must not reach the journal. Drops are counted instead.
+  google::protobuf::SetLogHandler(nullptr);
   auto args = ParseClientArgs(argc, argv);
   if (!args.ok()) {
     std::fprintf(stderr, "nxt-clientd: %s\n", args.error().message().c_str());

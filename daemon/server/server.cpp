@@ -5,6 +5,8 @@
 #include <unistd.h>
 
 #include <cstdio>
+
+#include <google/protobuf/stubs/logging.h>
 #include <random>
 
 #include "control/group.h"
@@ -215,6 +217,9 @@ void Server::ResumeUnfinished() {
 }
 
 int Main(int argc, char** argv) {
+  // libprotobuf logs every string field with bad UTF-8 it parses; anyone can
+  // send those, so they must not reach the journal. Drops are counted instead.
+  google::protobuf::SetLogHandler(nullptr);
   auto args = ParseServerArgs(argc, argv);
   if (!args.ok()) {
     std::fprintf(stderr, "nxt-serverd: %s\n", args.error().message().c_str());
