@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <cstdio>
 
 #include <google/protobuf/stubs/logging.h>
@@ -167,7 +168,8 @@ void Server::OnTargetChanged(Deployment& dep, const control::TargetProgress& t) 
   Status st = db_.UpdateTarget(dep.id(), t.client_id(), t.state(), t.reason(), clock_.UnixMs());
   if (!st.ok()) log_.Error("cannot record target state: " + st.error().message());
   if (IsTerminal(t.state())) {
-    std::string result = control::TargetState_Name(t.state());
+    std::string result = control::TargetState_Name(t.state()).substr(7);  // "TARGET_INSTALLED" -> "installed"
+    for (char& ch : result) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
     if (!t.reason().empty()) result += ": " + t.reason();
     registry_.RecordResult(t.client_id(), result, t.has_running() ? &t.running() : nullptr);
   }
