@@ -192,7 +192,10 @@ class Ctl:
         return objs[-1]
 
     def __str__(self):
-        return "nxtctl exit %s\nstdout:\n%s\nstderr:\n%s" % (self.rc, self.out, self.err)
+        lines = self.out.splitlines()
+        shown = "\n".join(lines[-4:])  # a push streams hundreds of progress lines
+        skipped = "(%d earlier lines)\n" % (len(lines) - 4) if len(lines) > 4 else ""
+        return "%s\nexit %s\nstdout:\n%s%s\nstderr:\n%s" % (" ".join(self.argv), self.rc, skipped, shown, self.err)
 
 
 def _config(path, lines):
@@ -446,14 +449,21 @@ class StreamedCtl:
         except subprocess.TimeoutExpired:
             raise AssertionError("%s still running after %d s; last output: %s"
                                  % (" ".join(self.argv), timeout, "".join(self.lines[-3:])))
+        self._close()
+        return self.proc.returncode
+
+    def _close(self):
         self._out.join(5)
         self._err.join(5)
-        return self.proc.returncode
+        for pipe in (self.proc.stdout, self.proc.stderr):
+            if not pipe.closed:
+                pipe.close()
 
     def kill(self):
         if self.proc.poll() is None:
             self.proc.kill()
             self.proc.wait(5)
+        self._close()
 
     def __str__(self):
         return "nxtctl exit %s\nstdout (last lines):\n%s\nstderr:\n%s" % (
