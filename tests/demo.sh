@@ -34,5 +34,9 @@ for h in host-1 host-2; do
   echo "== $h log: version lines"
   grep -o "product version : Major = [0-9]* Minor = [0-9]* productName = [a-z]*" "$T/$h.log"
 done
-grep -q "Major = 8 Minor = 6" "$T/host-1.log" && grep -q "Major = 8 Minor = 6" "$T/host-2.log"
+# (Not `a && b` under set -e: a failing `a` would not stop the script.)
+for h in host-1 host-2; do
+  grep -q "product version : Major = 8 Minor = 6 productName = nxtgen" "$T/$h.log" ||
+    { echo "demo: $h did not log nxtgen 8.6 (log: $T/$h.log)" >&2; exit 1; }
+done
 echo "demo: both hosts went from nxtgen 5.6 to 8.6 without a restart (logs in $T)"
