@@ -10,6 +10,9 @@
  *   NXT_SAMPLE_SELFTEST_CRASH            self-test writes through NULL (SIGSEGV)
  *   NXT_SAMPLE_SELFTEST_HANG             self-test never returns
  *   NXT_SAMPLE_PAD_BYTES                 add that many bytes of read-only data
+ *   NXT_SAMPLE_BUILD                     build tag string embedded in the file, so
+ *                                        same-version builds (the shipped 5.6 and the
+ *                                        1_0 sample) are different releases
  *
  * Uses no libc at all, so the same file also cross-builds with -nostdlib.
  */
@@ -23,6 +26,10 @@
 
 #if !defined(NXT_SAMPLE_MAJOR) || !defined(NXT_SAMPLE_MINOR)
 #error "define NXT_SAMPLE_MAJOR and NXT_SAMPLE_MINOR"
+#endif
+
+#ifdef NXT_SAMPLE_BUILD
+__attribute__((used)) static const char kBuildTag[] = NXT_SAMPLE_BUILD;
 #endif
 
 #ifdef NXT_SAMPLE_PAD_BYTES

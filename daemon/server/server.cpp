@@ -156,9 +156,10 @@ void Server::OnHello(net::UdpEndpoint& udp, const net::Address& from, const wire
   if (auto bytes = wire::EncodeDatagram(w); bytes.ok()) (void)udp.SendTo(from, crypto::AsBytes(*bytes));
   if (result->first_time || result->new_instance) {
     const wire::ArtifactInfo& run = hello.running();
-    log_.Info(kMsgRegistered,
-              "client " + hello.client_id() + " registered from " + from.ToString() + " running " + run.product() +
-                  " " + std::to_string(run.major()) + "." + std::to_string(run.minor()),
+    std::string running = run.product().empty() ? "no plug-in"
+                                                : run.product() + " " + std::to_string(run.major()) + "." +
+                                                      std::to_string(run.minor());
+    log_.Info(kMsgRegistered, "client " + hello.client_id() + " registered from " + from.ToString() + " running " + running,
               {{"NXT_CLIENT", hello.client_id()}, {"NXT_ADDRESS", from.ToString()}, {"NXT_PLATFORM", hello.platform()}});
   }
   if (result->new_instance || result->moved) engine_->OnHostRestarted(hello.client_id(), udp, from);
