@@ -17,6 +17,9 @@ namespace nxt::client {
 namespace {
 constexpr size_t kRecvBatch = 64;
 constexpr sys::MessageId kMsgStarted("7c1e5a3b9d2f4e60a8b7c6d5e4f3a230");
+constexpr sys::MessageId kMsgNoServer("7c1e5a3b9d2f4e60a8b7c6d5e4f3a231");
+constexpr sys::MessageId kMsgReloaded("7c1e5a3b9d2f4e60a8b7c6d5e4f3a232");
+constexpr sys::MessageId kMsgReloadFailed("7c1e5a3b9d2f4e60a8b7c6d5e4f3a233");
 
 control::Response Reply(control::ResultCode code, std::string text) {
   control::Response r;
@@ -27,9 +30,9 @@ control::Response Reply(control::ResultCode code, std::string text) {
 }
 }  // namespace
 
-Result<std::unique_ptr<Client>> Client::Create(ClientOptions o, sys::Logger& log, sys::Notifier& notifier) {
+Result<std::unique_ptr<Client>> Client::Create(ClientOptions o, sys::ConfigSource source, sys::Logger& log,
+                                               sys::Notifier& notifier) {
   for (const char* sub : {"", "/store", "/staging"}) NXT_TRY(sys::EnsureDir(o.state_dir + sub, 0750));
-  NXT_ASSIGN(net::Address server, net::Address::Parse(o.server));
   NXT_ASSIGN(net::Address local, net::Address::Parse(o.listen));
   net::EndpointOptions eo;
   eo.max_datagram_bytes = 65536;
@@ -40,20 +43,22 @@ Result<std::unique_ptr<Client>> Client::Create(ClientOptions o, sys::Logger& log
   if (!udp.ok() && local.is_ipv6()) udp = net::UdpEndpoint::Bind(net::Address::Ipv4Any(local.port()), eo);
   if (!udp.ok()) return std::move(udp).error().WithContext("bind " + o.listen);
   NXT_ASSIGN(auto loop, sys::EventLoop::Create());
-  std::unique_ptr<Client> c(new Client(std::move(o), log, notifier, std::move(loop), std::move(udp).value(), server));
+  std::unique_ptr<Client> c(
+      new Client(std::move(o), std::move(source), log, notifier, std::move(loop), std::move(udp).value()));
   NXT_TRY(c->Start());
   return c;
 }
 
-Client::Client(ClientOptions options, sys::Logger& log, sys::Notifier& notifier, std::unique_ptr<sys::EventLoop> loop,
-               net::UdpEndpoint udp, net::Address server)
-    : opt_(std::move(options)), log_(log), notifier_(notifier), loop_(std::move(loop)), udp_(std::move(udp)),
-      server_(std::move(server)), instance_(std::random_device{}() | (uint64_t{std::random_device{}()} << 32)),
+Client::Client(ClientOptions options, sys::ConfigSource source, sys::Logger& log, sys::Notifier& notifier,
+               std::unique_ptr<sys::EventLoop> loop, net::UdpEndpoint udp)
+    : opt_(std::move(options)), source_(std::move(source)), log_(log), notifier_(notifier), loop_(std::move(loop)),
+      udp_(std::move(udp)), instance_(std::random_device{}() | (uint64_t{std::random_device{}()} << 32)),
       started_(clock_.NowUs()),
       plugins_(opt_.state_dir, opt_.default_plugin,
                plugin::LoadOptions{true, static_cast<int>(opt_.selftest_timeout_ms)}, log_, clock_),
-      session_(*loop_, udp_, clock_, log_, server_, [this] { return MakeHello(); }),
-      transfers_(*loop_, udp_, clock_, log_, opt_.state_dir, plugins_, [this] { session_.HelloNow(); }),
+      transfers_(*loop_, udp_, clock_, log_, opt_.state_dir, plugins_, [this] {
+        if (session_) session_->HelloNow();
+      }),
       readable_(*loop_, udp_.fd(), sys::Io::kRead, [this] { OnReadable(); }),
       status_timer_(*loop_, [this] { UpdateStatus(); }) {}
 
@@ -75,16 +80,64 @@ Status Client::Start() {
     }));
     NXT_TRY(signals_.back()->Start());
   }
+  signals_.push_back(std::make_unique<sys::SignalWatch>(*loop_, SIGHUP, [this] { Reload(); }));
+  NXT_TRY(signals_.back()->Start());
   signal(SIGPIPE, SIG_IGN);
   watchdog_ = std::make_unique<sys::WatchdogPinger>(*loop_, notifier_);
   watchdog_->Start();
-  log_.Info(kMsgStarted, "nxt-clientd " NXT_VERSION " as " + opt_.id + " on " + udp_.local_address().ToString() +
-                             ", server " + server_.ToString(),
-            {{"NXT_CLIENT", opt_.id}, {"NXT_SERVER", server_.ToString()}});
-  session_.Start();
+  log_.Info(kMsgStarted, "nxt-clientd " NXT_VERSION " as " + opt_.id + " on " + udp_.local_address().ToString(),
+            {{"NXT_CLIENT", opt_.id}});
+  NXT_TRY(UseServer(opt_.server));
   UpdateStatus();
   notifier_.Ready();
   return Ok();
+}
+
+Status Client::UseServer(const std::string& server) {
+  if (server.empty()) {
+    session_.reset();
+    server_ = net::Address();
+    log_.Notice(kMsgNoServer, "no server configured: set 'server' in " + source_.path +
+                                  " and reload (systemctl reload nxt-clientd); serving the loaded plug-in meanwhile");
+    return Ok();
+  }
+  NXT_ASSIGN(net::Address addr, net::Address::Parse(server));
+  server_ = addr;
+  session_ = std::make_unique<Session>(*loop_, udp_, clock_, log_, server_, [this] { return MakeHello(); });
+  log_.Info("server is " + server_.ToString(), {{"NXT_SERVER", server_.ToString()}});
+  session_->Start();
+  return Ok();
+}
+
+void Client::Reload() {
+  notifier_.Reloading(clock_.NowUs());
+  auto loaded = LoadClientOptions(source_);
+  if (!loaded.ok()) {
+    log_.Error(kMsgReloadFailed, "reload refused, keeping the running configuration: " + loaded.error().message(),
+               {{"NXT_CONFIG", source_.path}});
+    notifier_.Ready();
+    return;
+  }
+  ClientOptions& o = *loaded;
+  std::string restart;
+  if (o.id != opt_.id) restart += " id";
+  if (o.listen != opt_.listen) restart += " listen";
+  if (o.state_dir != opt_.state_dir) restart += " state_dir";
+  if (o.control_socket != opt_.control_socket || o.control_group != opt_.control_group) restart += " control_socket";
+  if (o.default_plugin != opt_.default_plugin) restart += " default_plugin";
+  if (!restart.empty()) log_.Notice("changed keys that take effect after a restart:" + restart);
+  if (o.server != opt_.server) {
+    Status st = UseServer(o.server);
+    if (!st.ok()) log_.Error("cannot use server '" + o.server + "': " + st.error().message());
+    else opt_.server = o.server;
+  }
+  opt_.selftest_timeout_ms = o.selftest_timeout_ms;
+  plugins_.set_options(plugin::LoadOptions{true, static_cast<int>(o.selftest_timeout_ms)});
+  opt_.log_level = o.log_level;
+  log_.set_threshold(sys::ParseLogLevel(o.log_level).value_or(sys::LogLevel::kInfo));
+  log_.Info(kMsgReloaded, "configuration reloaded from " + source_.path, {{"NXT_CONFIG", source_.path}});
+  UpdateStatus();
+  notifier_.Ready();
 }
 
 wire::Hello Client::MakeHello() const {
@@ -106,7 +159,7 @@ void Client::OnReadable() {
     auto n = udp_.ReceiveBatch(batch, kRecvBatch);
     if (!n.ok() || *n == 0) break;
     for (const net::ReceivedDatagram& r : batch) {
-      if (!(r.from == server_)) {  // only our server may talk to us
+      if (!session_ || !(r.from == server_)) {  // only our server may talk to us
         ++foreign_;
         continue;
       }
@@ -117,7 +170,7 @@ void Client::OnReadable() {
       }
       counters_.CountReceived();
       if (d.has_welcome()) {
-        session_.OnWelcome(d.welcome());
+        session_->OnWelcome(d.welcome());
       } else {
         transfers_.OnDatagram(r.from, d);
       }
@@ -129,7 +182,8 @@ void Client::OnReadable() {
 void Client::UpdateStatus() {
   wire::ArtifactInfo run = plugins_.Running();
   notifier_.SetStatus("running " + run.product() + " " + std::to_string(run.major()) + "." + std::to_string(run.minor()) +
-                      ", " + (session_.registered() ? "registered" : "not registered") + ", " + transfers_.Describe());
+                      ", " + (!session_ ? "no server configured" : session_->registered() ? "registered" : "not registered") +
+                      ", " + transfers_.Describe());
   status_timer_.Arm(5 * kUsPerSec);
 }
 
@@ -151,9 +205,9 @@ void Client::OnControl(control::Request req, std::shared_ptr<control::Replier> r
   s->set_uptime_ms((clock_.NowUs() - started_) / kUsPerMs);
   s->add_listen(udp_.local_address().ToString());
   s->set_client_id(opt_.id);
-  s->set_server(server_.ToString());
-  s->set_registered(session_.registered());
-  s->set_lease_expires_unix_ms(session_.lease_expires_unix_ms());
+  s->set_server(session_ ? server_.ToString() : "");
+  s->set_registered(session_ && session_->registered());
+  s->set_lease_expires_unix_ms(session_ ? session_->lease_expires_unix_ms() : 0);
   *s->mutable_running() = plugins_.Running();
   s->set_running_path(plugins_.path());
   s->set_running_source(plugins_.source());
@@ -190,7 +244,7 @@ int Main(int argc, char** argv) {
   sys::Logger log = sys::Logger::Create("nxt-clientd", sys::ParseLogTarget(o.log_target).value_or(sys::LogTarget::kAuto),
                                         sys::ParseLogLevel(o.log_level).value_or(sys::LogLevel::kInfo));
   sys::SystemdNotifier notifier;
-  auto client = Client::Create(std::move(o), log, notifier);
+  auto client = Client::Create(std::move(o), std::move(args->source), log, notifier);
   if (!client.ok()) {
     log.Error("cannot start: " + client.error().message());
     return 1;

@@ -19,29 +19,33 @@ namespace nxt::client {
 
 class Client {
  public:
-  static Result<std::unique_ptr<Client>> Create(ClientOptions options, sys::Logger& log, sys::Notifier& notifier);
+  static Result<std::unique_ptr<Client>> Create(ClientOptions options, sys::ConfigSource source, sys::Logger& log,
+                                                sys::Notifier& notifier);
   Status Run() { return loop_->Run(); }
 
  private:
-  Client(ClientOptions options, sys::Logger& log, sys::Notifier& notifier, std::unique_ptr<sys::EventLoop> loop,
-         net::UdpEndpoint udp, net::Address server);
+  Client(ClientOptions options, sys::ConfigSource source, sys::Logger& log, sys::Notifier& notifier,
+         std::unique_ptr<sys::EventLoop> loop, net::UdpEndpoint udp);
   Status Start();
   void OnReadable();
   wire::Hello MakeHello() const;
   void OnControl(control::Request req, std::shared_ptr<control::Replier> r);
   void UpdateStatus();
+  void Reload();  // SIGHUP
+  Status UseServer(const std::string& server);  // "" = none configured: idle
 
   ClientOptions opt_;
+  sys::ConfigSource source_;
   sys::Logger& log_;
   sys::Notifier& notifier_;
   SystemClock clock_;
   std::unique_ptr<sys::EventLoop> loop_;
   net::UdpEndpoint udp_;
-  net::Address server_;
+  net::Address server_;  // invalid while no server is configured
   uint64_t instance_;
   TimeUs started_;
   PluginHost plugins_;
-  Session session_;
+  std::unique_ptr<Session> session_;
   TransferHost transfers_;
   sys::IoWatch readable_;
   std::unique_ptr<control::ControlServer> control_;

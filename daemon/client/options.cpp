@@ -47,13 +47,30 @@ const sys::ConfigSchema& ClientSchema() {
   return schema;
 }
 
+Result<ClientOptions> LoadClientOptions(const sys::ConfigSource& source) {
+  NXT_ASSIGN(sys::ConfigValues v, source.Load(ClientSchema()));
+  ClientOptions o;
+  o.server = v.GetString("server");
+  o.id = v.GetString("id").empty() ? HostName() : v.GetString("id");
+  o.listen = v.GetString("listen");
+  o.state_dir = v.GetString("state_dir");
+  o.control_socket = v.GetString("control_socket");
+  o.control_group = v.GetString("control_group");
+  o.default_plugin = v.GetString("default_plugin");
+  o.selftest_timeout_ms = static_cast<uint32_t>(v.GetInt("selftest_timeout_ms"));
+  o.log_level = v.GetString("log_level");
+  o.log_target = v.GetString("log_target");
+  return o;
+}
+
 Result<ParsedClientArgs> ParseClientArgs(int argc, char** argv) {
   CLI::App app{"nxt-clientd: receives pushed plug-in builds, verifies, installs and hot-reloads them"};
-  std::string config = "/etc/nxt/clientd.toml";
+  ParsedClientArgs out;
+  out.source.path = "/etc/nxt/clientd.toml";
   std::map<std::string, std::string> flags;
   bool print_config = false;
-  auto* cfg_opt = app.add_option("--config", config, "Configuration file")->capture_default_str();
-  for (const char* key : {"server", "id", "listen", "state_dir", "control_socket", "default_plugin",
+  auto* cfg = app.add_option("--config", out.source.path, "Configuration file")->capture_default_str();
+  for (const char* key : {"server", "id", "listen", "state_dir", "control_socket", "control_group", "default_plugin",
                           "selftest_timeout_ms", "log_level", "log_target"}) {
     std::string flag = std::string("--") + key;
     std::replace(flag.begin(), flag.end(), '_', '-');
@@ -61,7 +78,6 @@ Result<ParsedClientArgs> ParseClientArgs(int argc, char** argv) {
   }
   app.add_flag("--print-default-config", print_config, "Print the commented default configuration and exit");
   app.set_version_flag("--version", "nxt-clientd " NXT_VERSION);
-  ParsedClientArgs out;
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -74,26 +90,10 @@ Result<ParsedClientArgs> ParseClientArgs(int argc, char** argv) {
     out.exit_code = 0;
     return out;
   }
-  auto missing = cfg_opt->count() > 0 ? sys::MissingFile::kError : sys::MissingFile::kUseDefaults;
-  NXT_ASSIGN(sys::ConfigValues v, sys::LoadConfig(config, ClientSchema(), missing));
-  for (const auto& [key, value] : flags) {
-    if (value.empty()) continue;
-    Status st = v.Set(key, value);
-    if (!st.ok()) return std::move(st).error().WithContext("command line");
-  }
-  ClientOptions& o = out.options;
-  o.config_path = config;
-  o.server = v.GetString("server");
-  if (o.server.empty()) return Error(Errc::kConfig, "no server configured: set 'server' in " + config + " or pass --server");
-  o.id = v.GetString("id").empty() ? HostName() : v.GetString("id");
-  o.listen = v.GetString("listen");
-  o.state_dir = v.GetString("state_dir");
-  o.control_socket = v.GetString("control_socket");
-  o.control_group = v.GetString("control_group");
-  o.default_plugin = v.GetString("default_plugin");
-  o.selftest_timeout_ms = static_cast<uint32_t>(v.GetInt("selftest_timeout_ms"));
-  o.log_level = v.GetString("log_level");
-  o.log_target = v.GetString("log_target");
+  out.source.path_explicit = cfg->count() > 0;
+  for (const auto& [key, value] : flags)
+    if (!value.empty()) out.source.overrides.emplace_back(key, value);
+  NXT_ASSIGN(out.options, LoadClientOptions(out.source));
   return out;
 }
 

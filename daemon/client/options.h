@@ -5,13 +5,12 @@
 #include <string>
 
 #include "base/result.h"
-#include "sys/config.h"
+#include "sys/config_source.h"
 
 namespace nxt::client {
 
 struct ClientOptions {
-  std::string config_path;
-  std::string server;
+  std::string server;  // empty: not configured yet; the daemon idles until a reload sets it
   std::string id;
   std::string listen;
   std::string state_dir;
@@ -26,9 +25,12 @@ struct ClientOptions {
 const sys::ConfigSchema& ClientSchema();
 
 struct ParsedClientArgs {
+  sys::ConfigSource source;
   ClientOptions options;
   int exit_code = -1;  // >= 0: exit now with this code
 };
 Result<ParsedClientArgs> ParseClientArgs(int argc, char** argv);
+// Reads the file again and applies the same command-line overrides (SIGHUP).
+Result<ClientOptions> LoadClientOptions(const sys::ConfigSource& source);
 
 }  // namespace nxt::client

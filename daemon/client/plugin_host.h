@@ -27,6 +27,7 @@ class PluginHost {
   // Loads `path` (store/<sha>.so) and makes it current. Returns its version.
   Result<plugin::PluginVersion> Activate(const std::string& path, const std::string& sha_hex);
 
+  void set_options(plugin::LoadOptions options) { options_ = options; }
   bool loaded() const { return plugin_.has_value(); }
   wire::ArtifactInfo Running() const;
   const std::string& path() const { return path_; }

@@ -13,21 +13,6 @@ Status CheckAddress(const std::string& s) {
   return Ok();
 }
 
-ServerOptions FromValues(const sys::ConfigValues& v, std::string config_path) {
-  ServerOptions o;
-  o.config_path = std::move(config_path);
-  o.listen = v.GetStringArray("listen");
-  o.state_dir = v.GetString("state_dir");
-  o.control_socket = v.GetString("control_socket");
-  o.control_group = v.GetString("control_group");
-  o.lease_seconds = static_cast<uint32_t>(v.GetInt("lease_seconds"));
-  o.max_datagram = static_cast<uint32_t>(v.GetInt("max_datagram"));
-  o.max_rate_mbit = static_cast<uint32_t>(v.GetInt("max_rate_mbit"));
-  o.log_level = v.GetString("log_level");
-  o.log_target = v.GetString("log_target");
-  return o;
-}
-
 }  // namespace
 
 const sys::ConfigSchema& ServerSchema() {
@@ -35,7 +20,7 @@ const sys::ConfigSchema& ServerSchema() {
     sys::ConfigSchema s;
     s.StringArray("listen", {"[::]:5467"},
                   "UDP addresses to serve clients on. \"[::]:PORT\" is one dual-stack socket\n"
-                  "serving IPv4 and IPv6; \"0.0.0.0:PORT\" is IPv4 only.",
+                  "serving IPv4 and IPv6; \"0.0.0.0:PORT\" is IPv4 only. Changing it needs a restart.",
                   CheckAddress);
     s.String("state_dir", "/var/lib/nxt/server", "Registry database (state.db) and artifact store.", sys::NonEmpty());
     s.String("control_socket", "/run/nxt/serverd.sock",
@@ -57,24 +42,38 @@ const sys::ConfigSchema& ServerSchema() {
   return schema;
 }
 
+Result<ServerOptions> LoadServerOptions(const sys::ConfigSource& source) {
+  NXT_ASSIGN(sys::ConfigValues v, source.Load(ServerSchema()));
+  ServerOptions o;
+  o.listen = v.GetStringArray("listen");
+  o.state_dir = v.GetString("state_dir");
+  o.control_socket = v.GetString("control_socket");
+  o.control_group = v.GetString("control_group");
+  o.lease_seconds = static_cast<uint32_t>(v.GetInt("lease_seconds"));
+  o.max_datagram = static_cast<uint32_t>(v.GetInt("max_datagram"));
+  o.max_rate_mbit = static_cast<uint32_t>(v.GetInt("max_rate_mbit"));
+  o.log_level = v.GetString("log_level");
+  o.log_target = v.GetString("log_target");
+  return o;
+}
+
 Result<ParsedArgs> ParseServerArgs(int argc, char** argv) {
   CLI::App app{"nxt-serverd: pushes plug-in builds to registered nxt-clientd hosts over UDP"};
-  std::string config = "/etc/nxt/serverd.toml";
+  ParsedArgs out;
+  out.source.path = "/etc/nxt/serverd.toml";
   std::vector<std::string> listen;
-  std::string state_dir, control_socket, log_level, log_target;
-  int64_t lease = 0, max_datagram = 0;
+  std::map<std::string, std::string> flags;
   bool print_config = false;
-  auto* cfg_opt = app.add_option("--config", config, "Configuration file")->capture_default_str();
+  auto* cfg = app.add_option("--config", out.source.path, "Configuration file")->capture_default_str();
   app.add_option("--listen", listen, "UDP listen address (repeatable), e.g. '[::]:5467'");
-  app.add_option("--state-dir", state_dir, "State directory");
-  app.add_option("--control-socket", control_socket, "Control socket path");
-  app.add_option("--lease-seconds", lease, "Client lease length");
-  app.add_option("--max-datagram", max_datagram, "Largest UDP datagram in bytes");
-  app.add_option("--log-level", log_level, "error|warning|notice|info|debug");
-  app.add_option("--log-target", log_target, "auto|journal|stderr");
+  for (const char* key : {"state_dir", "control_socket", "control_group", "lease_seconds", "max_datagram",
+                          "max_rate_mbit", "log_level", "log_target"}) {
+    std::string flag = std::string("--") + key;
+    std::replace(flag.begin(), flag.end(), '_', '-');
+    app.add_option(flag, flags[key], ServerSchema().Find(key)->help);
+  }
   app.add_flag("--print-default-config", print_config, "Print the commented default configuration and exit");
   app.set_version_flag("--version", "nxt-serverd " NXT_VERSION);
-  ParsedArgs out;
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -87,22 +86,15 @@ Result<ParsedArgs> ParseServerArgs(int argc, char** argv) {
     out.exit_code = 0;
     return out;
   }
-  auto missing = cfg_opt->count() > 0 ? sys::MissingFile::kError : sys::MissingFile::kUseDefaults;
-  NXT_ASSIGN(sys::ConfigValues v, sys::LoadConfig(config, ServerSchema(), missing));
-  auto set = [&](const char* key, const std::string& value) -> Status {
-    if (value.empty()) return Ok();
-    Status st = v.Set(key, value);
-    if (!st.ok()) return std::move(st).error().WithContext("command line");
-    return Ok();
-  };
-  if (!listen.empty()) NXT_TRY(v.SetValue("listen", listen));
-  NXT_TRY(set("state_dir", state_dir));
-  NXT_TRY(set("control_socket", control_socket));
-  NXT_TRY(set("log_level", log_level));
-  NXT_TRY(set("log_target", log_target));
-  if (lease) NXT_TRY(set("lease_seconds", std::to_string(lease)));
-  if (max_datagram) NXT_TRY(set("max_datagram", std::to_string(max_datagram)));
-  out.options = FromValues(v, config);
+  out.source.path_explicit = cfg->count() > 0;
+  if (!listen.empty()) {
+    std::string joined;
+    for (const std::string& l : listen) joined += (joined.empty() ? "" : ",") + l;
+    out.source.overrides.emplace_back("listen", joined);
+  }
+  for (const auto& [key, value] : flags)
+    if (!value.empty()) out.source.overrides.emplace_back(key, value);
+  NXT_ASSIGN(out.options, LoadServerOptions(out.source));
   return out;
 }
 

@@ -1,18 +1,17 @@
 // nxt-serverd's settings: one schema (sys::ConfigSchema) gives the keys of
 // /etc/nxt/serverd.toml, their defaults, validation and the shipped commented
-// file; command-line flags override the file.
+// file; command-line flags override the file, also across SIGHUP reloads.
 #pragma once
 
 #include <string>
 #include <vector>
 
 #include "base/result.h"
-#include "sys/config.h"
+#include "sys/config_source.h"
 
 namespace nxt::server {
 
 struct ServerOptions {
-  std::string config_path;
   std::vector<std::string> listen;
   std::string state_dir;
   std::string control_socket;
@@ -26,11 +25,13 @@ struct ServerOptions {
 
 const sys::ConfigSchema& ServerSchema();
 
-// Result of parsing argv: options, or an exit code (help printed, usage error).
 struct ParsedArgs {
+  sys::ConfigSource source;
   ServerOptions options;
-  int exit_code = -1;  // >= 0: exit now with this code
+  int exit_code = -1;  // >= 0: exit now with this code (help, version, usage error)
 };
 Result<ParsedArgs> ParseServerArgs(int argc, char** argv);
+// Reads the file again and applies the same command-line overrides (SIGHUP).
+Result<ServerOptions> LoadServerOptions(const sys::ConfigSource& source);
 
 }  // namespace nxt::server

@@ -44,6 +44,7 @@ class PushEngine {
   void OnHostRestarted(const std::string& client_id, net::UdpEndpoint& udp, const net::Address& peer);
   size_t active() const { return jobs_.size(); }
   uint64_t chunk_size() const;
+  void set_max_rate(double bytes_per_second) { opt_.max_rate = bytes_per_second; }  // new transfers
 
  private:
   struct Job {

@@ -21,6 +21,8 @@ namespace nxt::server {
 namespace {
 constexpr sys::MessageId kMsgStarted("2f6d1c0a8b3e4f5a9c7b6d5e4f3a2b10");
 constexpr sys::MessageId kMsgRegistered("2f6d1c0a8b3e4f5a9c7b6d5e4f3a2b11");
+constexpr sys::MessageId kMsgReloaded("2f6d1c0a8b3e4f5a9c7b6d5e4f3a2b13");
+constexpr sys::MessageId kMsgReloadFailed("2f6d1c0a8b3e4f5a9c7b6d5e4f3a2b14");
 constexpr size_t kRecvBatch = 64;
 
 uint64_t RandomInstance() {
@@ -29,18 +31,20 @@ uint64_t RandomInstance() {
 }
 }  // namespace
 
-Result<std::unique_ptr<Server>> Server::Create(ServerOptions options, sys::Logger& log, sys::Notifier& notifier) {
+Result<std::unique_ptr<Server>> Server::Create(ServerOptions options, sys::ConfigSource source, sys::Logger& log,
+                                               sys::Notifier& notifier) {
   NXT_TRY(sys::EnsureDir(options.state_dir, 0750));
   NXT_ASSIGN(auto loop, sys::EventLoop::Create());
   NXT_ASSIGN(StateDb db, StateDb::Open(options.state_dir + "/state.db"));
-  std::unique_ptr<Server> s(new Server(std::move(options), log, notifier, std::move(loop), std::move(db)));
+  std::unique_ptr<Server> s(
+      new Server(std::move(options), std::move(source), log, notifier, std::move(loop), std::move(db)));
   NXT_TRY(s->Start());
   return s;
 }
 
-Server::Server(ServerOptions options, sys::Logger& log, sys::Notifier& notifier, std::unique_ptr<sys::EventLoop> loop,
-               StateDb db)
-    : opt_(std::move(options)), log_(log), notifier_(notifier), loop_(std::move(loop)), db_(std::move(db)),
+Server::Server(ServerOptions options, sys::ConfigSource source, sys::Logger& log, sys::Notifier& notifier,
+               std::unique_ptr<sys::EventLoop> loop, StateDb db)
+    : opt_(std::move(options)), source_(std::move(source)), log_(log), notifier_(notifier), loop_(std::move(loop)), db_(std::move(db)),
       registry_(db_, clock_, opt_.lease_seconds * 1000), store_(opt_.state_dir + "/artifacts"),
       status_timer_(*loop_, [this] { UpdateStatus(); }), instance_(RandomInstance()), started_(clock_.NowUs()) {}
 
@@ -93,6 +97,8 @@ Status Server::Start() {
     }));
     NXT_TRY(signals_.back()->Start());
   }
+  signals_.push_back(std::make_unique<sys::SignalWatch>(*loop_, SIGHUP, [this] { Reload(); }));
+  NXT_TRY(signals_.back()->Start());
   signal(SIGPIPE, SIG_IGN);
   watchdog_ = std::make_unique<sys::WatchdogPinger>(*loop_, notifier_);
   watchdog_->Start();
@@ -114,6 +120,32 @@ void Server::UpdateStatus() {
   for (const RegisteredClient* c : registry_.All()) active += registry_.IsActive(*c);
   notifier_.SetStatus(std::to_string(active) + " clients, " + std::to_string(engine_->active()) + " transfers");
   status_timer_.Arm(5 * kUsPerSec);
+}
+
+void Server::Reload() {
+  notifier_.Reloading(clock_.NowUs());
+  auto loaded = LoadServerOptions(source_);
+  if (!loaded.ok()) {
+    log_.Error(kMsgReloadFailed, "reload refused, keeping the running configuration: " + loaded.error().message(),
+               {{"NXT_CONFIG", source_.path}});
+    notifier_.Ready();
+    return;
+  }
+  ServerOptions& o = *loaded;
+  std::string restart;
+  if (o.listen != opt_.listen) restart += " listen";
+  if (o.state_dir != opt_.state_dir) restart += " state_dir";
+  if (o.control_socket != opt_.control_socket || o.control_group != opt_.control_group) restart += " control_socket";
+  if (o.max_datagram != opt_.max_datagram) restart += " max_datagram";
+  if (!restart.empty()) log_.Notice("changed keys that take effect after a restart:" + restart);
+  opt_.lease_seconds = o.lease_seconds;
+  registry_.set_lease_ms(o.lease_seconds * 1000);
+  opt_.max_rate_mbit = o.max_rate_mbit;
+  engine_->set_max_rate(o.max_rate_mbit * 1e6 / 8);
+  opt_.log_level = o.log_level;
+  log_.set_threshold(sys::ParseLogLevel(o.log_level).value_or(sys::LogLevel::kInfo));
+  log_.Info(kMsgReloaded, "configuration reloaded from " + source_.path, {{"NXT_CONFIG", source_.path}});
+  notifier_.Ready();
 }
 
 void Server::OnReadable(size_t index) {
@@ -233,7 +265,7 @@ int Main(int argc, char** argv) {
   sys::Logger log = sys::Logger::Create("nxt-serverd", sys::ParseLogTarget(o.log_target).value_or(sys::LogTarget::kAuto),
                                         sys::ParseLogLevel(o.log_level).value_or(sys::LogLevel::kInfo));
   sys::SystemdNotifier notifier;
-  auto server = Server::Create(std::move(o), log, notifier);
+  auto server = Server::Create(std::move(o), std::move(args->source), log, notifier);
   if (!server.ok()) {
     log.Error("cannot start: " + server.error().message());
     return 1;

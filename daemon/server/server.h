@@ -27,13 +27,14 @@ namespace nxt::server {
 
 class Server {
  public:
-  static Result<std::unique_ptr<Server>> Create(ServerOptions options, sys::Logger& log, sys::Notifier& notifier);
+  static Result<std::unique_ptr<Server>> Create(ServerOptions options, sys::ConfigSource source, sys::Logger& log,
+                                                sys::Notifier& notifier);
   ~Server();
   Status Run();
 
  private:
-  Server(ServerOptions options, sys::Logger& log, sys::Notifier& notifier, std::unique_ptr<sys::EventLoop> loop,
-         StateDb db);
+  Server(ServerOptions options, sys::ConfigSource source, sys::Logger& log, sys::Notifier& notifier,
+         std::unique_ptr<sys::EventLoop> loop, StateDb db);
   Status Start();
   Status BindEndpoints();
   Status StartControl();
@@ -42,6 +43,7 @@ class Server {
   void OnHello(net::UdpEndpoint& udp, const net::Address& from, const wire::Hello& hello);
   void ResumeUnfinished();
   void UpdateStatus();
+  void Reload();  // SIGHUP
 
   // Control commands.
   void OnControl(control::Request req, UniqueFd fd, std::shared_ptr<control::Replier> replier);
@@ -52,6 +54,7 @@ class Server {
   void OnTargetChanged(Deployment& dep, const control::TargetProgress& t);
 
   ServerOptions opt_;
+  sys::ConfigSource source_;
   sys::Logger& log_;
   sys::Notifier& notifier_;
   SystemClock clock_;
