@@ -68,6 +68,25 @@ Status CheckChunk(const Chunk& m, size_t max_size) {
   return CheckSize(m.data(), max_size, "chunk.data");
 }
 
+Status CheckExact(const std::string& value, size_t size, const char* field) {
+  if (value.size() == size) return Ok();
+  return Invalid(std::string(field) + " is " + std::to_string(value.size()) + " bytes (want " +
+                 std::to_string(size) + ")");
+}
+
+Status CheckHandshakeInit(const HandshakeInit& m) {
+  NXT_TRY(CheckExact(m.client_static(), 32, "handshake_init.client_static"));
+  NXT_TRY(CheckExact(m.client_ephemeral(), 32, "handshake_init.client_ephemeral"));
+  return CheckExact(m.nonce(), 16, "handshake_init.nonce");
+}
+
+Status CheckHandshakeResponse(const HandshakeResponse& m) {
+  NXT_TRY(CheckExact(m.server_static(), 32, "handshake_response.server_static"));
+  NXT_TRY(CheckExact(m.server_ephemeral(), 32, "handshake_response.server_ephemeral"));
+  NXT_TRY(CheckExact(m.nonce(), 16, "handshake_response.nonce"));
+  return CheckSize(m.confirm(), 64, "handshake_response.confirm");
+}
+
 Status CheckOutcome(const Outcome& m) {
   NXT_TRY(CheckEnum(m.status(), OutcomeStatus_IsValid, "outcome.status"));
   NXT_TRY(CheckSize(m.reason(), kMaxTextBytes, "outcome.reason"));
@@ -80,7 +99,10 @@ Status CheckBounds(const Datagram& d, size_t max_size) {
   switch (d.body_case()) {
     case Datagram::kHello: return CheckHello(d.hello());
     case Datagram::kWelcome:
+      NXT_TRY(CheckEnum(d.welcome().enrollment(), Enrollment_IsValid, "welcome.enrollment"));
       return CheckSize(d.welcome().server_id(), kMaxIdentifierBytes, "welcome.server_id");
+    case Datagram::kHandshakeInit: return CheckHandshakeInit(d.handshake_init());
+    case Datagram::kHandshakeResponse: return CheckHandshakeResponse(d.handshake_response());
     case Datagram::kOffer: return CheckOffer(d.offer());
     case Datagram::kAccept: return CheckRanges(d.accept().have(), "accept.have");
     case Datagram::kDecline:

@@ -42,6 +42,15 @@ Status DecodeDatagramInto(std::span<const uint8_t> bytes, size_t max_size, Datag
     return Drop(DropReason::kWrongVersion, reason, Errc::kUnsupported,
                 "protocol version " + std::to_string(out->version()) + " (this build speaks " +
                     std::to_string(PROTOCOL_VERSION_CURRENT) + ")");
+  // A sealed datagram carries its body inside `sealed`; opening it is the
+  // secure layer's job, which decodes the inner datagram with this function.
+  if (!out->sealed().empty()) {
+    if (out->body_case() != Datagram::BODY_NOT_SET)
+      return Drop(DropReason::kInvalidField, reason, Errc::kCorrupt, "invalid field: sealed datagram with a clear body");
+    if (out->session() == 0)
+      return Drop(DropReason::kInvalidField, reason, Errc::kCorrupt, "invalid field: sealed datagram without a session");
+    return Ok();
+  }
   if (out->body_case() == Datagram::BODY_NOT_SET)
     return Drop(DropReason::kNoBody, reason, Errc::kCorrupt, "no known body");
   Status bounds = CheckBounds(*out, max_size);

@@ -169,8 +169,8 @@ TEST(DecodeDatagram, DropsAnotherProtocolVersion) {
 
 TEST(DecodeDatagram, DropsADatagramWithoutABodyOrWithABodyFromANewerProtocol) {
   EXPECT_EQ(DropOf(Header()), DropReason::kNoBody);
-  // Field 31 (a body type this build does not know), length 0.
-  std::string bytes = Header().SerializeAsString() + std::string("\xfa\x01\x00", 3);
+  // Field 63 (a body type this build does not know), length 0.
+  std::string bytes = Header().SerializeAsString() + std::string("\xfa\x03\x00", 3);
   DropReason reason{};
   ASSERT_FALSE(DecodeDatagram(Span(bytes), kMax, &reason).ok());
   EXPECT_EQ(reason, DropReason::kNoBody);
