@@ -59,13 +59,18 @@ if ! (cd "$src" && dpkg-buildpackage -us -uc -b) >"$out/build.log" 2>&1; then
 fi
 echo "build-debs: built in $(( $(date +%s) - start )) s"
 
+# Three packages and their -dbgsym companions; lintian checks all of them.
 set --
+main=0
 for f in "$work"/*.deb "$work"/*.buildinfo "$work"/*.changes; do
 	[ -e "$f" ] || continue
 	cp "$f" "$out/"
-	case $f in *.deb) set -- "$@" "$out/${f##*/}" ;; esac
+	case $f in
+	*-dbgsym_*.deb) set -- "$@" "$out/${f##*/}" ;;
+	*.deb) set -- "$@" "$out/${f##*/}"; main=$((main + 1)) ;;
+	esac
 done
-[ $# -eq 3 ] || { echo "build-debs: expected 3 .debs, got $#" >&2; exit 1; }
+[ $main -eq 3 ] || { echo "build-debs: expected 3 packages, got $main" >&2; exit 1; }
 printf 'build-debs: %s\n' "$@"
 
 if [ "$lintian" = yes ]; then
