@@ -1,26 +1,27 @@
 #!/bin/sh
 # Build nxt-server, nxt-client and nxtctl .debs from a clean copy of the
 # committed tree (HEAD; uncommitted changes are not included) and check them
-# with lintian. Exits non-zero if the build fails or lintian reports any error
-# or warning (info tags are shown, not fatal).
+# with lintian and units/check-units.sh. Exits non-zero if the build fails,
+# lintian reports any error or warning (info tags are shown, not fatal), or
+# (as root) systemd-analyze verify prints anything or a service's exposure is
+# above 2.0.
 #
 #   debian/build-debs.sh [--version VERSION] [--ref REF] [--no-lintian] OUTDIR
 #
-# --version adds a changelog entry so the packages carry VERSION (the system
-# tests build an older and a newer package to test upgrades); --ref builds
-# another commit. OUTDIR receives the .debs, .buildinfo, .changes and
-# build.log. DEB_BUILD_OPTIONS is passed through (default: parallel=<cores>).
+# --version adds a changelog entry so the packages carry VERSION (upgrade
+# tests need two versions); --ref builds another commit. OUTDIR receives the
+# .debs, .buildinfo, .changes and build.log. DEB_BUILD_OPTIONS is passed through (default: parallel=<cores>).
 set -eu
 
 usage() { echo "usage: $0 [--version VERSION] [--ref REF] [--no-lintian] OUTDIR" >&2; exit 2; }
 
-version= ref=HEAD lintian=yes
+version='' ref=HEAD lintian=yes
 while [ $# -gt 0 ]; do
 	case $1 in
 	--version) [ $# -ge 2 ] || usage; version=$2; shift 2 ;;
 	--ref) [ $# -ge 2 ] || usage; ref=$2; shift 2 ;;
 	--no-lintian) lintian=no; shift ;;
-	-h|--help) sed -n '2,14p' "$0"; exit 0 ;;
+	-h|--help) sed -n '2,15p' "$0"; exit 0 ;;
 	-*) usage ;;
 	*) break ;;
 	esac
@@ -77,4 +78,12 @@ if [ "$lintian" = yes ]; then
 	echo "build-debs: lintian (errors and warnings are fatal)"
 	lintian --fail-on error,warning --display-info --show-overrides "$@"
 	echo "build-debs: lintian clean"
+fi
+
+# systemd-analyze verify (must print nothing) and security exposure of the
+# units as installed; needs root for its private mount namespace.
+if [ "$(id -u)" = 0 ]; then
+	"$src/units/check-units.sh" "$@"
+else
+	echo "build-debs: not root: skipping units/check-units.sh"
 fi
