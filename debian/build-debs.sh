@@ -10,7 +10,8 @@
 #
 # --version adds a changelog entry so the packages carry VERSION (upgrade
 # tests need two versions); --ref builds another commit. OUTDIR receives the
-# .debs, .buildinfo, .changes and build.log. DEB_BUILD_OPTIONS is passed through (default: parallel=<cores>).
+# .debs, .buildinfo, .changes and build.log. DEB_BUILD_OPTIONS is passed
+# through (default: parallel=<cores>).
 set -eu
 
 usage() { echo "usage: $0 [--version VERSION] [--ref REF] [--no-lintian] OUTDIR" >&2; exit 2; }
