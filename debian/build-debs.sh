@@ -22,7 +22,7 @@ while [ $# -gt 0 ]; do
 	--version) [ $# -ge 2 ] || usage; version=$2; shift 2 ;;
 	--ref) [ $# -ge 2 ] || usage; ref=$2; shift 2 ;;
 	--no-lintian) lintian=no; shift ;;
-	-h|--help) sed -n '2,15p' "$0"; exit 0 ;;
+	-h|--help) sed -n '2,14p' "$0"; exit 0 ;;
 	-*) usage ;;
 	*) break ;;
 	esac
