@@ -17,12 +17,26 @@ Action DefineStatus(CLI::App& /*sub*/) {
   };
 }
 
-Action DefineClients(CLI::App& /*sub*/) {
-  return [](Context& ctx) {
+Action DefineClients(CLI::App& sub) {
+  // `nxtctl clients` lists; `nxtctl clients approve|revoke ID...` changes enrollment.
+  auto ids = std::make_shared<std::vector<std::string>>();
+  CLI::App* approve = sub.add_subcommand("approve", "Approve pending clients so they receive pushes (clients-approve)");
+  approve->add_option("ID", *ids, "Client ids")->required();
+  CLI::App* revoke = sub.add_subcommand("revoke", "Cut clients off: their sessions end and they get nothing (clients-revoke)");
+  revoke->add_option("ID", *ids, "Client ids")->required();
+  return [ids, approve, revoke](Context& ctx) {
     control::Request request;
-    request.mutable_clients_list();
-    return ctx.Call(request, [&ctx](const control::Response& r) {
-      return RenderClients(r.clients(), ctx.env().now_unix_ms());
+    if (approve->parsed()) {
+      for (const auto& id : *ids) request.mutable_clients_approve()->add_ids(id);
+    } else if (revoke->parsed()) {
+      for (const auto& id : *ids) request.mutable_clients_revoke()->add_ids(id);
+    } else {
+      request.mutable_clients_list();
+    }
+    bool change = approve->parsed() || revoke->parsed();
+    return ctx.Call(request, [&ctx, change](const control::Response& r) {
+      std::string table = RenderClients(r.clients(), ctx.env().now_unix_ms());
+      return change ? r.text() + "\n" + table : table;
     });
   };
 }

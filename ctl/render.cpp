@@ -67,12 +67,15 @@ void AddServerFields(const control::Status& s, Pairs& pairs) {
   pairs.emplace_back("clients", std::to_string(s.clients_active()) + " active, " +
                                     std::to_string(s.clients_expired()) + " expired");
   pairs.emplace_back("transfers", std::to_string(s.transfers_active()) + " active");
+  if (!s.identity().empty()) pairs.emplace_back("identity", s.identity() + "  (" + s.identity_public() + ")");
 }
 
 void AddClientFields(const control::Status& s, uint64_t now_unix_ms, Pairs& pairs) {
   pairs.emplace_back("client id", s.client_id());
   pairs.emplace_back("server", s.server());
-  pairs.emplace_back("registered", s.registered() ? "yes" : "no");
+  pairs.emplace_back("registered", std::string(s.registered() ? "yes" : "no") +
+                                       (s.enrollment().empty() ? "" : ", " + s.enrollment()));
+  if (!s.identity().empty()) pairs.emplace_back("identity", s.identity());
   pairs.emplace_back("lease expires",
                      s.lease_expires_unix_ms() ? FormatAgo(s.lease_expires_unix_ms(), now_unix_ms) : "");
   std::string running = VersionWithSha(s.running());
@@ -207,12 +210,14 @@ std::string RenderStatus(const control::Status& status, uint64_t now_unix_ms) {
 
 std::string RenderClients(const control::ClientList& list, uint64_t now_unix_ms) {
   if (list.clients_size() == 0) return "no clients\n";
-  Table table({"ID", "ADDRESS", "PLATFORM", "VERSION", "STATE", "LAST SEEN", "LAST RESULT"});
+  Table table({"ID", "ADDRESS", "PLATFORM", "VERSION", "STATE", "LAST SEEN", "KEY", "LAST RESULT"});
   for (const auto& c : list.clients()) {
     std::string version = FormatVersion(c.running());
     if (!IsEmpty(c.staged())) version += " (staged " + FormatVersion(c.staged()) + ")";
-    table.AddRow({c.id(), c.address(), c.platform(), version, c.state(),
-                  FormatAgo(c.last_seen_unix_ms(), now_unix_ms), c.last_result()});
+    // Enrollment first: a pending or revoked host gets nothing, whatever its lease says.
+    std::string state = c.enrollment().empty() || c.enrollment() == "approved" ? c.state() : c.enrollment();
+    table.AddRow({c.id(), c.address(), c.platform(), version, state, FormatAgo(c.last_seen_unix_ms(), now_unix_ms),
+                  c.key_fingerprint(), c.last_result()});
   }
   return table.Render();
 }

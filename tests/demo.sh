@@ -2,6 +2,9 @@
 # The loopback demo from the README: one nxt-serverd, two nxt-clientd (one
 # registering over IPv4, one over IPv6), push libfunctional_1_0.so then
 # libfunctional_2_0.so, show each client's version lines, stop everything.
+# Trust is set up the way a real deployment does it, automatically: the
+# clients pin the server's identity.pub (server_key) and the operator
+# approves both hosts (nxtctl clients approve) before pushing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 B=${BUILD_DIR:-build}
@@ -17,16 +20,22 @@ wait_for() {  # FILE REGEX: poll a log until a line matches (20 s deadline)
   echo "demo: timed out waiting for /$2/ in $1" >&2; cat "$1" >&2; return 1
 }
 NXTCTL="$B/ctl/nxtctl --socket $T/S/serverd.sock"
-"$B/daemon/server/nxt-serverd" --listen "[::]:$PORT" --state-dir "$T/S" --control-socket "$T/S/serverd.sock" \
-  --log-target stderr 2>"$T/server.log" & PIDS+=($!)
+: > "$T/empty.toml"  # keep any /etc/nxt/*.toml of this machine out of the demo
+"$B/daemon/server/nxt-serverd" --config "$T/empty.toml" --listen "[::]:$PORT" --state-dir "$T/S" \
+  --control-socket "$T/S/serverd.sock" --log-target stderr 2>"$T/server.log" & PIDS+=($!)
 wait_for "$T/server.log" "listening on"
-"$B/daemon/client/nxt-clientd" --server "127.0.0.1:$PORT" --state-dir "$T/C1" --control-socket "$T/C1/clientd.sock" \
-  --id host-1 --default-plugin "$P/libfunctional.so" --log-target stderr 2>"$T/host-1.log" & PIDS+=($!)
-"$B/daemon/client/nxt-clientd" --server "[::1]:$PORT" --state-dir "$T/C2" --control-socket "$T/C2/clientd.sock" \
-  --id host-2 --default-plugin "$P/libfunctional.so" --log-target stderr 2>"$T/host-2.log" & PIDS+=($!)
+KEY=$(cat "$T/S/identity.pub")
+echo "== server key (clients pin it): $KEY"
+"$B/daemon/client/nxt-clientd" --config "$T/empty.toml" --server "127.0.0.1:$PORT" --server-key "$KEY" \
+  --state-dir "$T/C1" --control-socket "$T/C1/clientd.sock" --id host-1 --default-plugin "$P/libfunctional.so" \
+  --log-target stderr 2>"$T/host-1.log" & PIDS+=($!)
+"$B/daemon/client/nxt-clientd" --config "$T/empty.toml" --server "[::1]:$PORT" --server-key "$KEY" \
+  --state-dir "$T/C2" --control-socket "$T/C2/clientd.sock" --id host-2 --default-plugin "$P/libfunctional.so" \
+  --log-target stderr 2>"$T/host-2.log" & PIDS+=($!)
 wait_for "$T/host-1.log" "registered with"
 wait_for "$T/host-2.log" "registered with"
-echo "== nxtctl clients"; $NXTCTL clients
+echo "== nxtctl clients (new hosts wait for approval)"; $NXTCTL clients
+echo "== nxtctl clients approve host-1 host-2"; $NXTCTL clients approve host-1 host-2
 echo "== nxtctl push libfunctional_1_0.so"; $NXTCTL push "$P/libfunctional_1_0.so" --no-progress
 echo "== nxtctl push libfunctional_2_0.so"; $NXTCTL push "$P/libfunctional_2_0.so" --no-progress
 echo "== nxtctl clients"; $NXTCTL clients

@@ -9,6 +9,7 @@
 
 #include "control/group.h"
 #include "control/unix_socket.h"
+#include "crypto/key_text.h"
 #include "plugin/elf.h"
 #include "sys/atomic_file.h"
 #include "wire/codec.h"
@@ -43,20 +44,24 @@ Result<std::unique_ptr<Client>> Client::Create(ClientOptions o, sys::ConfigSourc
   if (!udp.ok() && local.is_ipv6()) udp = net::UdpEndpoint::Bind(net::Address::Ipv4Any(local.port()), eo);
   if (!udp.ok()) return std::move(udp).error().WithContext("bind " + o.listen);
   NXT_ASSIGN(auto loop, sys::EventLoop::Create());
-  std::unique_ptr<Client> c(
-      new Client(std::move(o), std::move(source), log, notifier, std::move(loop), std::move(udp).value()));
+  NXT_ASSIGN(secure::Identity identity, secure::LoadOrCreateIdentity(o.state_dir));
+  if (identity.created) log.Info("created identity " + identity.fingerprint + " in " + o.state_dir + "/identity");
+  std::unique_ptr<Client> c(new Client(std::move(o), std::move(source), log, notifier, std::move(loop),
+                                       std::move(udp).value(), std::move(identity)));
   NXT_TRY(c->Start());
   return c;
 }
 
 Client::Client(ClientOptions options, sys::ConfigSource source, sys::Logger& log, sys::Notifier& notifier,
-               std::unique_ptr<sys::EventLoop> loop, net::UdpEndpoint udp)
+               std::unique_ptr<sys::EventLoop> loop, net::UdpEndpoint udp, secure::Identity identity)
     : opt_(std::move(options)), source_(std::move(source)), log_(log), notifier_(notifier), loop_(std::move(loop)),
-      udp_(std::move(udp)), instance_(std::random_device{}() | (uint64_t{std::random_device{}()} << 32)),
+      udp_(std::move(udp)), identity_(std::move(identity)), instance_(std::random_device{}() | (uint64_t{std::random_device{}()} << 32)),
       started_(clock_.NowUs()),
       plugins_(opt_.state_dir, opt_.default_plugin,
                plugin::LoadOptions{true, static_cast<int>(opt_.selftest_timeout_ms)}, log_, clock_),
-      transfers_(*loop_, udp_, clock_, log_, opt_.state_dir, plugins_, [this] {
+      transfers_(*loop_, [this](const wire::Datagram& d) {
+        if (session_) session_->Send(d);
+      }, clock_, log_, opt_.state_dir, plugins_, [this] {
         if (session_) session_->HelloNow();
       }),
       readable_(*loop_, udp_.fd(), sys::Io::kRead, [this] { OnReadable(); }),
@@ -87,13 +92,13 @@ Status Client::Start() {
   watchdog_->Start();
   log_.Info(kMsgStarted, "nxt-clientd " NXT_VERSION " as " + opt_.id + " on " + udp_.local_address().ToString(),
             {{"NXT_CLIENT", opt_.id}});
-  NXT_TRY(UseServer(opt_.server));
+  NXT_TRY(UseServer(opt_.server, opt_.server_key));
   UpdateStatus();
   notifier_.Ready();
   return Ok();
 }
 
-Status Client::UseServer(const std::string& server) {
+Status Client::UseServer(const std::string& server, const std::string& server_key) {
   if (server.empty()) {
     session_.reset();
     server_ = net::Address();
@@ -102,9 +107,31 @@ Status Client::UseServer(const std::string& server) {
     return Ok();
   }
   NXT_ASSIGN(net::Address addr, net::Address::Parse(server));
+  SessionKeysConfig keys{&identity_.keys, std::nullopt, {}};
+  std::string pin_path = opt_.state_dir + "/server.pub";
+  if (!server_key.empty()) {
+    auto key = secure::ParsePublicKey(server_key);
+    if (!key.ok()) return std::move(key).error().WithContext("server_key");
+    keys.pinned = *key;
+  } else {
+    // Trust on first use, remembered per server address.
+    auto text = sys::ReadFile(pin_path, 4096);
+    std::string prefix = addr.ToString() + " ";
+    if (text.ok() && text->rfind(prefix, 0) == 0) {
+      auto key = secure::ParsePublicKey(text->substr(prefix.size()));
+      if (key.ok()) keys.pinned = *key;
+    }
+    keys.pin = [this, pin_path, prefix](const crypto::X25519PublicKey& k) {
+      std::string line = prefix + crypto::FormatKey(crypto::KeyType::kX25519, crypto::KeyPart::kPublic, k.Bytes()) + "\n";
+      Status st = sys::WriteFileAtomic(pin_path, std::string_view(line), 0644);
+      if (!st.ok()) log_.Warning("cannot remember the server key: " + st.error().message());
+    };
+  }
   server_ = addr;
-  session_ = std::make_unique<Session>(*loop_, udp_, clock_, log_, server_, [this] { return MakeHello(); });
-  log_.Info("server is " + server_.ToString(), {{"NXT_SERVER", server_.ToString()}});
+  session_ = std::make_unique<Session>(*loop_, udp_, clock_, log_, server_, std::move(keys),
+                                       [this] { return MakeHello(); });
+  log_.Info("server is " + server_.ToString() + (server_key.empty() ? " (key: trust on first use)" : ""),
+            {{"NXT_SERVER", server_.ToString()}});
   session_->Start();
   return Ok();
 }
@@ -126,10 +153,14 @@ void Client::Reload() {
   if (o.control_socket != opt_.control_socket || o.control_group != opt_.control_group) restart += " control_socket";
   if (o.default_plugin != opt_.default_plugin) restart += " default_plugin";
   if (!restart.empty()) log_.Notice("changed keys that take effect after a restart:" + restart);
-  if (o.server != opt_.server) {
-    Status st = UseServer(o.server);
-    if (!st.ok()) log_.Error("cannot use server '" + o.server + "': " + st.error().message());
-    else opt_.server = o.server;
+  if (o.server != opt_.server || o.server_key != opt_.server_key) {
+    Status st = UseServer(o.server, o.server_key);
+    if (!st.ok()) {
+      log_.Error("cannot use server '" + o.server + "': " + st.error().message());
+    } else {
+      opt_.server = o.server;
+      opt_.server_key = o.server_key;
+    }
   }
   opt_.selftest_timeout_ms = o.selftest_timeout_ms;
   plugins_.set_options(plugin::LoadOptions{true, static_cast<int>(o.selftest_timeout_ms)});
@@ -153,29 +184,41 @@ wire::Hello Client::MakeHello() const {
 
 void Client::OnReadable() {
   std::vector<net::ReceivedDatagram> batch;
-  wire::Datagram d;
   for (int rounds = 0; rounds < 16; ++rounds) {
     batch.clear();
     auto n = udp_.ReceiveBatch(batch, kRecvBatch);
     if (!n.ok() || *n == 0) break;
-    for (const net::ReceivedDatagram& r : batch) {
-      if (!session_ || !(r.from == server_)) {  // only our server may talk to us
-        ++foreign_;
-        continue;
-      }
-      wire::DropReason why{};
-      if (r.truncated || !wire::DecodeDatagramInto(r.data, 65000, &d, &why).ok()) {
-        counters_.CountDrop(r.truncated ? wire::DropReason::kTooLarge : why);
-        continue;
-      }
-      counters_.CountReceived();
-      if (d.has_welcome()) {
-        session_->OnWelcome(d.welcome());
-      } else {
-        transfers_.OnDatagram(r.from, d);
-      }
-    }
+    for (const net::ReceivedDatagram& r : batch) OnDatagram(r);
     transfers_.EndOfBatch();
+  }
+}
+
+void Client::OnDatagram(const net::ReceivedDatagram& r) {
+  if (!session_ || !(r.from == server_)) {  // only our server may talk to us
+    ++foreign_;
+    return;
+  }
+  wire::DropReason why{};
+  if (r.truncated || !wire::DecodeDatagramInto(r.data, 65000, &outer_, &why).ok()) {
+    counters_.CountDrop(r.truncated ? wire::DropReason::kTooLarge : why);
+    return;
+  }
+  if (outer_.has_handshake_response()) {
+    counters_.CountReceived();
+    session_->OnHandshakeResponse(outer_.handshake_response());
+    return;
+  }
+  // Everything else must be sealed in our session: a spoofed, replayed or
+  // corrupted datagram is counted and never acted on.
+  if (outer_.sealed().empty() || !session_->Open(outer_, &inner_)) {
+    ++unauthenticated_;
+    return;
+  }
+  counters_.CountReceived();
+  if (inner_.has_welcome()) {
+    session_->OnWelcome(inner_.welcome());
+  } else {
+    transfers_.OnDatagram(r.from, inner_);
   }
 }
 
@@ -208,6 +251,12 @@ void Client::OnControl(control::Request req, std::shared_ptr<control::Replier> r
   s->set_server(session_ ? server_.ToString() : "");
   s->set_registered(session_ && session_->registered());
   s->set_lease_expires_unix_ms(session_ ? session_->lease_expires_unix_ms() : 0);
+  s->set_identity(identity_.fingerprint);
+  s->set_identity_public(identity_.public_text);
+  if (session_) {
+    static constexpr const char* kEnrollment[] = {"approved", "pending", "revoked"};
+    s->set_enrollment(kEnrollment[session_->enrollment()]);
+  }
   *s->mutable_running() = plugins_.Running();
   s->set_running_path(plugins_.path());
   s->set_running_source(plugins_.source());
@@ -221,6 +270,8 @@ void Client::OnControl(control::Request req, std::shared_ptr<control::Replier> r
   for (size_t i = 0; i < wire::kDropReasonCount; ++i)
     counter("dropped_" + std::string(wire::DropReasonName(static_cast<wire::DropReason>(i))), counters_.dropped[i]);
   counter("dropped_foreign_source", foreign_);
+  counter("dropped_unauthenticated", unauthenticated_);
+  counter("handshakes_refused", session_ ? session_->rejected() : 0);
   const TransferCounters& t = transfers_.counters();
   counter("transfers", t.transfers);
   counter("installed", t.installed);

@@ -11,6 +11,7 @@
 #include "client/session.h"
 #include "client/transfer_host.h"
 #include "control/server.h"
+#include "secure/identity.h"
 #include "sys/notify.h"
 #include "sys/watchdog.h"
 #include "wire/counters.h"
@@ -25,14 +26,15 @@ class Client {
 
  private:
   Client(ClientOptions options, sys::ConfigSource source, sys::Logger& log, sys::Notifier& notifier,
-         std::unique_ptr<sys::EventLoop> loop, net::UdpEndpoint udp);
+         std::unique_ptr<sys::EventLoop> loop, net::UdpEndpoint udp, secure::Identity identity);
   Status Start();
   void OnReadable();
   wire::Hello MakeHello() const;
   void OnControl(control::Request req, std::shared_ptr<control::Replier> r);
   void UpdateStatus();
   void Reload();  // SIGHUP
-  Status UseServer(const std::string& server);  // "" = none configured: idle
+  Status UseServer(const std::string& server, const std::string& server_key);  // "" = none configured: idle
+  void OnDatagram(const net::ReceivedDatagram& r);
 
   ClientOptions opt_;
   sys::ConfigSource source_;
@@ -41,6 +43,7 @@ class Client {
   SystemClock clock_;
   std::unique_ptr<sys::EventLoop> loop_;
   net::UdpEndpoint udp_;
+  secure::Identity identity_;
   net::Address server_;  // invalid while no server is configured
   uint64_t instance_;
   TimeUs started_;
@@ -53,7 +56,9 @@ class Client {
   std::unique_ptr<sys::WatchdogPinger> watchdog_;
   sys::Timer status_timer_;
   wire::DatagramCounters counters_;
-  uint64_t foreign_ = 0;  // datagrams from addresses other than our server
+  wire::Datagram outer_, inner_;  // reused per datagram: no allocation in steady state
+  uint64_t foreign_ = 0;          // datagrams from addresses other than our server
+  uint64_t unauthenticated_ = 0;  // not sealed in our session (spoofed, replayed, corrupted)
 };
 
 int Main(int argc, char** argv);

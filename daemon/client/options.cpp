@@ -29,6 +29,10 @@ const sys::ConfigSchema& ClientSchema() {
     sys::ConfigSchema s;
     s.String("server", "", "The nxt-serverd to register with, e.g. \"192.0.2.10:5467\" or \"[2001:db8::10]:5467\".",
              CheckAddress);
+    s.String("server_key", "",
+             "The server's public key (the server's identity.pub, \"nxt-x25519-public ...\"); datagrams\n"
+             "from anyone else are refused. Empty: trust the first key the server presents and\n"
+             "pin it in state_dir/server.pub (convenient, but only safe on a trusted network).");
     s.String("id", "", "This host's client id; empty = the host name.");
     s.String("listen", "[::]:0", "Local UDP address; port 0 picks a free one.", CheckAddress);
     s.String("state_dir", "/var/lib/nxt/client", "Store, staging area and current/previous links.", sys::NonEmpty());
@@ -51,6 +55,7 @@ Result<ClientOptions> LoadClientOptions(const sys::ConfigSource& source) {
   NXT_ASSIGN(sys::ConfigValues v, source.Load(ClientSchema()));
   ClientOptions o;
   o.server = v.GetString("server");
+  o.server_key = v.GetString("server_key");
   o.id = v.GetString("id").empty() ? HostName() : v.GetString("id");
   o.listen = v.GetString("listen");
   o.state_dir = v.GetString("state_dir");
@@ -70,7 +75,7 @@ Result<ParsedClientArgs> ParseClientArgs(int argc, char** argv) {
   std::map<std::string, std::string> flags;
   bool print_config = false;
   auto* cfg = app.add_option("--config", out.source.path, "Configuration file")->capture_default_str();
-  for (const char* key : {"server", "id", "listen", "state_dir", "control_socket", "control_group", "default_plugin",
+  for (const char* key : {"server", "server_key", "id", "listen", "state_dir", "control_socket", "control_group", "default_plugin",
                           "selftest_timeout_ms", "log_level", "log_target"}) {
     std::string flag = std::string("--") + key;
     std::replace(flag.begin(), flag.end(), '_', '-');

@@ -11,6 +11,7 @@ namespace nxt::client {
 
 struct ClientOptions {
   std::string server;  // empty: not configured yet; the daemon idles until a reload sets it
+  std::string server_key;  // pinned server public key; empty: trust on first use
   std::string id;
   std::string listen;
   std::string state_dir;

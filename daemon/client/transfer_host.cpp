@@ -29,16 +29,14 @@ bool FileExists(const std::string& path) {
 }
 }  // namespace
 
-TransferHost::TransferHost(sys::EventLoop& loop, net::UdpEndpoint& udp, const Clock& clock, sys::Logger& log,
-                           std::string state_dir, PluginHost& plugins, std::function<void()> on_running_changed)
-    : loop_(loop), udp_(udp), clock_(clock), log_(log), state_dir_(std::move(state_dir)),
+TransferHost::TransferHost(sys::EventLoop& loop, std::function<void(const wire::Datagram&)> send, const Clock& clock,
+                           sys::Logger& log, std::string state_dir, PluginHost& plugins,
+                           std::function<void()> on_running_changed)
+    : loop_(loop), send_(std::move(send)), clock_(clock), log_(log), state_dir_(std::move(state_dir)),
       staging_dir_(state_dir_ + "/staging"), store_dir_(state_dir_ + "/store"), plugins_(plugins),
       on_running_changed_(std::move(on_running_changed)), timer_(loop, [this] { OnTimer(); }) {}
 
-void TransferHost::Send(const net::Address& to, const wire::Datagram& d) {
-  auto bytes = wire::EncodeDatagram(d);
-  if (bytes.ok()) (void)udp_.SendTo(to, crypto::AsBytes(*bytes));
-}
+void TransferHost::Send(const net::Address&, const wire::Datagram& d) { send_(d); }
 
 void TransferHost::OnDatagram(const net::Address& from, const wire::Datagram& d) {
   switch (d.body_case()) {

@@ -30,8 +30,9 @@ struct TransferCounters {
 
 class TransferHost {
  public:
-  TransferHost(sys::EventLoop& loop, net::UdpEndpoint& udp, const Clock& clock, sys::Logger& log,
-               std::string state_dir, PluginHost& plugins, std::function<void()> on_running_changed);
+  // `send` seals a datagram into the session with the server and sends it.
+  TransferHost(sys::EventLoop& loop, std::function<void(const wire::Datagram&)> send, const Clock& clock,
+               sys::Logger& log, std::string state_dir, PluginHost& plugins, std::function<void()> on_running_changed);
 
   void OnDatagram(const net::Address& from, const wire::Datagram& d);
   void EndOfBatch();  // flush acks after a receive batch
@@ -70,7 +71,7 @@ class TransferHost {
   void ArmTimer();
 
   sys::EventLoop& loop_;
-  net::UdpEndpoint& udp_;
+  std::function<void(const wire::Datagram&)> send_;
   const Clock& clock_;
   sys::Logger& log_;
   std::string state_dir_, staging_dir_, store_dir_;

@@ -38,9 +38,14 @@ void Server::OnControl(control::Request req, UniqueFd fd, std::shared_ptr<contro
     case control::Request::kStatusGet: return HandleStatus(*replier);
     case control::Request::kClientsList: return HandleClients(*replier);
     case control::Request::kPush: return HandlePush(req.push(), std::move(fd), replier);
+    case control::Request::kClientsApprove:
+      return HandleEnrollment(req.clients_approve().ids(), wire::ENROLLMENT_APPROVED, *replier);
+    case control::Request::kClientsRevoke:
+      return HandleEnrollment(req.clients_revoke().ids(), wire::ENROLLMENT_REVOKED, *replier);
     case control::Request::kCommandsList: {
       control::Response r = Reply(control::RESULT_OK, "");
-      for (const char* c : {"status-get", "clients-list", "push", "commands-list"}) r.mutable_commands()->add_commands(c);
+      for (const char* c : {"status-get", "clients-list", "clients-approve", "clients-revoke", "push", "commands-list"})
+        r.mutable_commands()->add_commands(c);
       replier->Send(std::move(r));
       return;
     }
@@ -61,14 +66,40 @@ void Server::HandleStatus(control::Replier& r) {
   s->set_clients_active(active);
   s->set_clients_expired(expired);
   s->set_transfers_active(static_cast<uint32_t>(engine_->active()));
+  s->set_identity(identity_.fingerprint);
+  s->set_identity_public(identity_.public_text);
   auto counter = [&](std::string name, uint64_t v) {
     control::Counter* c = s->add_counters();
     c->set_name(std::move(name));
     c->set_value(v);
   };
   counter("datagrams_received", counters_.received);
+  counter("dropped_unauthenticated", unauthenticated_);
+  counter("dropped_not_approved", not_approved_);
+  counter("handshakes", handshakes_);
+  counter("sessions", peers_.size());
   for (size_t i = 0; i < wire::kDropReasonCount; ++i)
     counter("dropped_" + std::string(wire::DropReasonName(static_cast<wire::DropReason>(i))), counters_.dropped[i]);
+  r.Send(std::move(resp));
+}
+
+void Server::HandleEnrollment(const google::protobuf::RepeatedPtrField<std::string>& ids, wire::Enrollment e,
+                              control::Replier& r) {
+  if (ids.empty()) return (void)r.Send(Reply(control::RESULT_INVALID, "name at least one client id"));
+  for (const std::string& id : ids)
+    if (!registry_.Find(id)) return (void)r.Send(Reply(control::RESULT_NOT_FOUND, "unknown client id: " + id));
+  const char* verb = e == wire::ENROLLMENT_APPROVED ? "approved" : "revoked";
+  for (const std::string& id : ids) {
+    Status st = registry_.SetEnrollment(id, e);
+    if (!st.ok()) return (void)r.Send(Reply(control::RESULT_ERROR, st.error().message()));
+    if (e == wire::ENROLLMENT_REVOKED) {
+      engine_->Abort(id, "host revoked");
+      peers_.Forget(id);  // its sessions end now; it must handshake again and stays revoked
+    }
+    log_.Notice(std::string("client ") + id + " " + verb + " by the operator", {{"NXT_CLIENT", id}});
+  }
+  control::Response resp = Reply(control::RESULT_OK, std::to_string(ids.size()) + (ids.size() == 1 ? " client " : " clients ") + verb);
+  for (const std::string& id : ids) *resp.mutable_clients()->add_clients() = registry_.Describe(*registry_.Find(id));
   r.Send(std::move(resp));
 }
 
@@ -86,8 +117,9 @@ void Server::HandlePush(const control::Push& push, UniqueFd fd, const std::share
   std::vector<std::string> targets;
   if (push.to().empty()) {
     for (const RegisteredClient* c : registry_.All())
-      if (registry_.IsActive(*c)) targets.push_back(c->record.id);
-    if (targets.empty()) return (void)r->Send(Reply(control::RESULT_ERROR, "push: no active clients are registered"));
+      if (registry_.IsActive(*c) && registry_.IsApproved(*c)) targets.push_back(c->record.id);
+    if (targets.empty())
+      return (void)r->Send(Reply(control::RESULT_ERROR, "push: no active, approved clients are registered"));
   } else {
     for (const std::string& id : push.to()) {
       if (!registry_.Find(id)) return (void)r->Send(Reply(control::RESULT_NOT_FOUND, "push: unknown client id: " + id));

@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 
 #include "net/address.h"
+#include "secure/identity.h"
 
 namespace nxt::server {
 namespace {
@@ -10,6 +11,12 @@ namespace {
 Status CheckAddress(const std::string& s) {
   auto a = net::Address::Parse(s);
   if (!a.ok()) return a.error();
+  return Ok();
+}
+
+Status CheckKey(const std::string& s) {
+  auto k = secure::ParsePublicKey(s);
+  if (!k.ok()) return k.error();
   return Ok();
 }
 
@@ -33,6 +40,12 @@ const sys::ConfigSchema& ServerSchema() {
           "fragmentation; raise it only on paths known to carry more.",
           sys::IntRange(576, 65000));
     s.Int("max_rate_mbit", 0, "Cap per transfer in Mbit/s; 0 = as fast as the path allows.", sys::IntRange(0, 1000000));
+    s.Bool("auto_approve", false,
+           "Approve every new client (or a known id presenting a new key) without an operator.\n"
+           "Off: new clients are pending until 'nxtctl clients approve ID'; pending clients get nothing.");
+    s.StringArray("approved_keys", {},
+                  "Client public keys (their identity.pub, \"nxt-x25519-public <base64>\") approved in advance.",
+                  CheckKey);
     s.String("log_level", "info", "error, warning, notice, info or debug.",
              sys::OneOf({"error", "warning", "notice", "info", "debug"}));
     s.String("log_target", "auto", "auto (journal under systemd, else stderr), journal or stderr.",
@@ -54,6 +67,8 @@ Result<ServerOptions> LoadServerOptions(const sys::ConfigSource& source) {
   o.max_rate_mbit = static_cast<uint32_t>(v.GetInt("max_rate_mbit"));
   o.log_level = v.GetString("log_level");
   o.log_target = v.GetString("log_target");
+  o.auto_approve = v.GetBool("auto_approve");
+  o.approved_keys = v.GetStringArray("approved_keys");
   return o;
 }
 
@@ -67,7 +82,7 @@ Result<ParsedArgs> ParseServerArgs(int argc, char** argv) {
   auto* cfg = app.add_option("--config", out.source.path, "Configuration file")->capture_default_str();
   app.add_option("--listen", listen, "UDP listen address (repeatable), e.g. '[::]:5467'");
   for (const char* key : {"state_dir", "control_socket", "control_group", "lease_seconds", "max_datagram",
-                          "max_rate_mbit", "log_level", "log_target"}) {
+                          "max_rate_mbit", "log_level", "log_target", "auto_approve"}) {
     std::string flag = std::string("--") + key;
     std::replace(flag.begin(), flag.end(), '_', '-');
     app.add_option(flag, flags[key], ServerSchema().Find(key)->help);

@@ -42,16 +42,21 @@ control::TargetState StateFor(const transfer::Sender& s, std::string* reason) {
 }
 }  // namespace
 
-PushEngine::PushEngine(sys::EventLoop& loop, const Clock& clock, sys::Logger& log, PushOptions options,
+PushEngine::PushEngine(sys::EventLoop& loop, const Clock& clock, sys::Logger& log, Peers& peers, PushOptions options,
                        TargetChanged on_change)
-    : loop_(loop), clock_(clock), log_(log), opt_(options), on_change_(std::move(on_change)),
+    : loop_(loop), clock_(clock), log_(log), peers_(peers), opt_(options), on_change_(std::move(on_change)),
       timer_(loop, [this] { Pump(); }), tick_(loop, [this] { ReportProgress(); }) {
   batch_buf_.resize(kBatch * opt_.max_datagram);
   batch_.reserve(kBatch);
   scratch_.resize(opt_.max_datagram);
+  inner_.resize(opt_.max_datagram);
 }
 
-uint64_t PushEngine::chunk_size() const { return opt_.max_datagram - wire::kChunkDatagramMaxOverhead; }
+// What is left of a datagram for chunk bytes once the chunk fields and the
+// session's sealing (framing + GCM tag) are paid for.
+uint64_t PushEngine::chunk_size() const {
+  return opt_.max_datagram - wire::kChunkDatagramMaxOverhead - secure::kSealOverhead;
+}
 
 uint64_t PushEngine::NewTransferId() {
   // Random per transfer: a datagram of an earlier server process never
@@ -62,8 +67,7 @@ uint64_t PushEngine::NewTransferId() {
   return id;
 }
 
-void PushEngine::Start(const std::shared_ptr<Deployment>& dep, const std::string& client_id,
-                       net::UdpEndpoint& udp, const net::Address& peer) {
+void PushEngine::Start(const std::shared_ptr<Deployment>& dep, const std::string& client_id) {
   TimeUs now = clock_.NowUs();
   const artifact::StoredArtifact& art = *dep->artifact();
   transfer::SenderParams p;
@@ -87,7 +91,7 @@ void PushEngine::Start(const std::shared_ptr<Deployment>& dep, const std::string
     on_change_(*dep, t);
     return;
   }
-  auto job = std::make_unique<Job>(Job{dep, client_id, &udp, peer, std::move(sender).value(), now,
+  auto job = std::make_unique<Job>(Job{dep, client_id, std::move(sender).value(), now,
                                        transfer::SenderState::kOffering});
   uint64_t id = job->sender.transfer();
   jobs_.emplace(id, std::move(job));
@@ -97,7 +101,7 @@ void PushEngine::Start(const std::shared_ptr<Deployment>& dep, const std::string
   timer_.Arm(0);
 }
 
-void PushEngine::OnDatagram(net::UdpEndpoint& udp, const net::Address& from, const wire::Datagram& d) {
+void PushEngine::OnDatagram(Peer& peer, const wire::Datagram& d) {
   uint64_t transfer = 0;
   switch (d.body_case()) {
     case wire::Datagram::kAccept: transfer = d.accept().transfer(); break;
@@ -108,13 +112,13 @@ void PushEngine::OnDatagram(net::UdpEndpoint& udp, const net::Address& from, con
     default: return;
   }
   auto it = jobs_.find(transfer);
-  if (it == jobs_.end() || !(it->second->peer == from)) {
+  // A host may only speak for its own transfers.
+  if (it == jobs_.end() || it->second->client != peer.client_id) {
     if (d.has_outcome()) {  // our OutcomeAck was lost after the job ended: ack again
       wire::Datagram ack;
       ack.set_version(wire::PROTOCOL_VERSION_CURRENT);
       ack.mutable_outcome_ack()->set_transfer(transfer);
-      if (auto bytes = wire::EncodeDatagram(ack); bytes.ok())
-        (void)udp.SendTo(from, crypto::AsBytes(*bytes));
+      (void)peers_.Send(peer, ack);
     }
     return;
   }
@@ -131,29 +135,48 @@ void PushEngine::OnDatagram(net::UdpEndpoint& udp, const net::Address& from, con
   if (!pumping_) Pump();
 }
 
-void PushEngine::OnHostRestarted(const std::string& client_id, net::UdpEndpoint& udp, const net::Address& peer) {
+void PushEngine::OnHostRestarted(const std::string& client_id) {
   TimeUs now = clock_.NowUs();
-  for (auto& [id, job] : jobs_) {
-    if (job->client != client_id) continue;
-    job->udp = &udp;
-    job->peer = peer;
-    job->sender.Restart(now);
-  }
+  for (auto& [id, job] : jobs_)
+    if (job->client == client_id) job->sender.Restart(now);
   timer_.Arm(0);
 }
 
-void PushEngine::SendControl(Job& job) {
-  for (wire::Datagram& d : job.sender.TakeControl()) {
-    auto bytes = wire::EncodeDatagram(d, opt_.max_datagram);
-    if (!bytes.ok()) {
-      log_.Error("cannot encode control datagram: " + bytes.error().message());
+void PushEngine::FailJob(Job& job, TimeUs now, const std::string& reason) {
+  control::TargetProgress& t = job.dep->target(job.client);
+  t.set_state(control::TARGET_FAILED);
+  t.set_reason(reason);
+  t.set_elapsed_ms((now - job.started) / kUsPerMs);
+  log_.Info(kMsgTargetDone, "push to " + job.client + ": TARGET_FAILED (" + reason + ")",
+            {{"NXT_CLIENT", job.client}, {"NXT_STATE", "TARGET_FAILED"}});
+  on_change_(*job.dep, t);
+  job.dep->Notify();
+}
+
+void PushEngine::Abort(const std::string& client_id, const std::string& reason) {
+  TimeUs now = clock_.NowUs();
+  for (auto it = jobs_.begin(); it != jobs_.end();) {
+    if (it->second->client != client_id) {
+      ++it;
       continue;
     }
-    (void)job.udp->SendTo(job.peer, crypto::AsBytes(*bytes));
+    FailJob(*it->second, now, reason);
+    it = jobs_.erase(it);
   }
 }
 
-bool PushEngine::FillChunk(Job& job, const transfer::ChunkSend& c, TimeUs now, uint8_t* out, size_t* len) {
+void PushEngine::SendControl(Job& job) {
+  Peer* peer = peers_.ForClient(job.client);
+  for (wire::Datagram& d : job.sender.TakeControl()) {
+    // No session (the host is re-handshaking): the sender retries on its timers.
+    if (!peer) continue;
+    Status st = peers_.Send(*peer, d);
+    if (!st.ok()) log_.Debug("cannot send to " + job.client + ": " + st.error().message());
+  }
+}
+
+bool PushEngine::FillChunk(Job& job, Peer& peer, const transfer::ChunkSend& c, TimeUs now, uint8_t* out,
+                           size_t* len) {
   const artifact::StoredArtifact& art = *job.dep->artifact();
   std::span<const uint8_t> data;
   if (c.span.manifest) {
@@ -166,8 +189,13 @@ bool PushEngine::FillChunk(Job& job, const transfer::ChunkSend& c, TimeUs now, u
     }
     data = {scratch_.data(), c.span.length};
   }
-  *len = wire::EncodeChunkDatagram(out, opt_.max_datagram, 0, c.seq, job.sender.transfer(), c.index, now, data);
-  return *len > 0;
+  size_t inner = wire::EncodeChunkDatagram(inner_.data(), inner_.size(), 0, c.seq, job.sender.transfer(), c.index,
+                                          now, data);
+  if (inner == 0) return false;
+  auto sealed = peers_.Seal(peer, {inner_.data(), inner}, {out, opt_.max_datagram});
+  if (!sealed.ok()) return false;
+  *len = *sealed;
+  return true;
 }
 
 bool PushEngine::Flush() {
@@ -192,25 +220,45 @@ void PushEngine::WaitWritable(net::UdpEndpoint& udp) {
 void PushEngine::Pump() {
   pumping_ = true;
   TimeUs now = clock_.NowUs();
-  for (auto& [id, job] : jobs_) {
-    job->sender.OnTimer(now);
-    SendControl(*job);
+  for (auto it = jobs_.begin(); it != jobs_.end();) {
+    Job& job = *it->second;
+    if (!peers_.ForClient(job.client)) {
+      // No session with the host (the server just restarted, or the host is
+      // re-handshaking): the transfer waits instead of burning its timeouts,
+      // up to a limit, then fails with a reason.
+      if (job.waiting_since == 0) job.waiting_since = now;
+      if (now - job.waiting_since >= opt_.host_wait) {
+        FailJob(job, now, "host did not connect within " + std::to_string(opt_.host_wait / kUsPerSec) + " s");
+        it = jobs_.erase(it);
+        continue;
+      }
+    } else if (job.waiting_since != 0) {
+      job.waiting_since = 0;
+      job.sender.Restart(now);  // offer afresh: the host says what it has on disk
+    }
+    if (job.waiting_since == 0) {
+      job.sender.OnTimer(now);
+      SendControl(job);
+    }
+    ++it;
   }
   bool blocked = writable_ != nullptr;
   for (bool more = true; more && !blocked;) {
     more = false;
     for (auto& [id, job] : jobs_) {
+      Peer* peer = peers_.ForClient(job->client);
+      if (!peer) continue;  // between sessions: nothing can be sealed for it
       for (int k = 0; k < kBurstPerJob && !blocked; ++k) {
         auto c = job->sender.NextChunk(now);
         if (!c) break;
         more = true;
-        if (batch_udp_ != job->udp && !batch_.empty()) blocked = !Flush();
+        if (batch_udp_ != peer->udp && !batch_.empty()) blocked = !Flush();
         if (blocked) break;
-        batch_udp_ = job->udp;
+        batch_udp_ = peer->udp;
         uint8_t* slot = batch_buf_.data() + batch_.size() * opt_.max_datagram;
         size_t len = 0;
-        if (!FillChunk(*job, *c, now, slot, &len)) continue;
-        batch_.push_back({job->peer, {slot, len}});
+        if (!FillChunk(*job, *peer, *c, now, slot, &len)) continue;
+        batch_.push_back({peer->address, {slot, len}});
         if (batch_.size() == kBatch) blocked = !Flush();
       }
     }
@@ -225,7 +273,7 @@ void PushEngine::Pump() {
       it = jobs_.erase(it);
       continue;
     }
-    next = std::min(next, job.sender.NextWakeup());
+    next = std::min(next, job.waiting_since ? job.waiting_since + opt_.host_wait : job.sender.NextWakeup());
     ++it;
   }
   if (next != kNever) timer_.Arm(next > now ? next - now : 0);

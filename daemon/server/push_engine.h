@@ -15,6 +15,7 @@
 #include "base/clock.h"
 #include "net/udp_endpoint.h"
 #include "server/deployment.h"
+#include "server/peers.h"
 #include "server/state_db.h"
 #include "sys/event_loop.h"
 #include "sys/log.h"
@@ -25,6 +26,7 @@ namespace nxt::server {
 struct PushOptions {
   uint32_t max_datagram = 1200;  // bytes; 1200 fits the IPv6 minimum MTU
   double max_rate = 0;           // bytes/s per transfer; 0 = as fast as the path allows
+  TimeUs host_wait = 120 * kUsPerSec;  // how long a transfer waits for a host without a session
 };
 
 class PushEngine {
@@ -32,16 +34,17 @@ class PushEngine {
   // Called on every target state change (to persist it and record the result).
   using TargetChanged = std::function<void(Deployment&, const control::TargetProgress&)>;
 
-  PushEngine(sys::EventLoop& loop, const Clock& clock, sys::Logger& log, PushOptions options,
+  // Everything goes out sealed in the host's newest session (`peers`).
+  PushEngine(sys::EventLoop& loop, const Clock& clock, sys::Logger& log, Peers& peers, PushOptions options,
              TargetChanged on_change);
 
-  // `udp` is the socket the host registered through; it outlives the engine.
-  void Start(const std::shared_ptr<Deployment>& dep, const std::string& client_id, net::UdpEndpoint& udp,
-             const net::Address& peer);
-  // A transfer message (Accept, Decline, Ack, Need, Outcome) arrived.
-  void OnDatagram(net::UdpEndpoint& udp, const net::Address& from, const wire::Datagram& d);
-  // The host re-registered with a new instance or from a new address.
-  void OnHostRestarted(const std::string& client_id, net::UdpEndpoint& udp, const net::Address& peer);
+  void Start(const std::shared_ptr<Deployment>& dep, const std::string& client_id);
+  // A transfer message (Accept, Decline, Ack, Need, Outcome) arrived from `peer`.
+  void OnDatagram(Peer& peer, const wire::Datagram& d);
+  // The host re-registered with a new instance: offer again.
+  void OnHostRestarted(const std::string& client_id);
+  // The host was revoked: its transfers end now.
+  void Abort(const std::string& client_id, const std::string& reason);
   size_t active() const { return jobs_.size(); }
   uint64_t chunk_size() const;
   void set_max_rate(double bytes_per_second) { opt_.max_rate = bytes_per_second; }  // new transfers
@@ -50,25 +53,26 @@ class PushEngine {
   struct Job {
     std::shared_ptr<Deployment> dep;
     std::string client;
-    net::UdpEndpoint* udp;
-    net::Address peer;
     transfer::Sender sender;
     TimeUs started;
     transfer::SenderState last_state;
+    TimeUs waiting_since = 0;  // no session with the host since then (0: connected)
   };
 
   void Pump();
-  bool FillChunk(Job& job, const transfer::ChunkSend& c, TimeUs now, uint8_t* out, size_t* len);
+  bool FillChunk(Job& job, Peer& peer, const transfer::ChunkSend& c, TimeUs now, uint8_t* out, size_t* len);
   bool Flush();
   void WaitWritable(net::UdpEndpoint& udp);
   void SendControl(Job& job);
   void Settle(Job& job, TimeUs now, bool force_notify);
+  void FailJob(Job& job, TimeUs now, const std::string& reason);
   void ReportProgress();
   uint64_t NewTransferId();
 
   sys::EventLoop& loop_;
   const Clock& clock_;
   sys::Logger& log_;
+  Peers& peers_;
   PushOptions opt_;
   TargetChanged on_change_;
   std::unordered_map<uint64_t, std::unique_ptr<Job>> jobs_;
@@ -81,7 +85,7 @@ class PushEngine {
   std::vector<uint8_t> batch_buf_;
   std::vector<net::OutgoingDatagram> batch_;
   net::UdpEndpoint* batch_udp_ = nullptr;
-  std::vector<uint8_t> scratch_;
+  std::vector<uint8_t> scratch_, inner_;
 };
 
 }  // namespace nxt::server

@@ -1,5 +1,10 @@
 #include "server/registry.h"
 
+#include <algorithm>
+
+#include "crypto/digest.h"
+#include "crypto/key_text.h"
+
 namespace nxt::server {
 
 Status Registry::Load() {
@@ -15,7 +20,7 @@ Status Registry::Load() {
   return Ok();
 }
 
-Result<HelloResult> Registry::OnHello(const wire::Hello& hello, const net::Address& from) {
+Result<HelloResult> Registry::OnHello(const wire::Hello& hello, const net::Address& from, const std::string& key) {
   if (hello.client_id().empty()) return Error(Errc::kInvalidArgument, "hello without a client id");
   HelloResult result;
   auto it = clients_.find(hello.client_id());
@@ -28,6 +33,17 @@ Result<HelloResult> Registry::OnHello(const wire::Hello& hello, const net::Addre
     result.moved = !(it->second.address == from);
   }
   RegisteredClient& c = it->second;
+  bool listed = std::find(policy_.approved_keys.begin(), policy_.approved_keys.end(), key) != policy_.approved_keys.end();
+  if (result.first_time || c.record.key != key) {
+    // A new host, or a known id with another key (reinstalled, or someone
+    // else claiming the name): approval decides, never the name alone.
+    result.new_key = !result.first_time;
+    c.record.key = key;
+    c.record.enrollment = policy_.auto_approve || listed ? wire::ENROLLMENT_APPROVED : wire::ENROLLMENT_PENDING;
+  } else if (c.record.enrollment == wire::ENROLLMENT_PENDING && (policy_.auto_approve || listed)) {
+    c.record.enrollment = wire::ENROLLMENT_APPROVED;  // the policy changed since (reload)
+  }
+  result.enrollment = c.record.enrollment;
   uint64_t now = clock_.UnixMs();
   c.address = from;
   c.record.address = from.ToString();
@@ -41,6 +57,13 @@ Result<HelloResult> Registry::OnHello(const wire::Hello& hello, const net::Addre
   // per client per lease/3.
   NXT_TRY(db_.SaveClient(c.record));
   return result;
+}
+
+Status Registry::SetEnrollment(const std::string& id, wire::Enrollment e) {
+  auto it = clients_.find(id);
+  if (it == clients_.end()) return Error(Errc::kNotFound, "unknown client id: " + id);
+  it->second.record.enrollment = e;
+  return db_.SaveClient(it->second.record);
 }
 
 void Registry::RecordResult(const std::string& id, const std::string& result, const wire::ArtifactInfo* running) {
@@ -73,6 +96,10 @@ control::ClientInfo Registry::Describe(const RegisteredClient& c) const {
   info.set_lease_expires_unix_ms(c.record.lease_expires_ms);
   info.set_state(IsActive(c) ? "active" : "expired");
   info.set_last_result(c.record.last_result);
+  if (c.record.key.size() == crypto::kRawKeySize)
+    info.set_key_fingerprint(crypto::Fingerprint(crypto::KeyType::kX25519, crypto::AsBytes(c.record.key)));
+  static constexpr const char* kEnrollment[] = {"approved", "pending", "revoked"};
+  info.set_enrollment(kEnrollment[c.record.enrollment]);
   return info;
 }
 

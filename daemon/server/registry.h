@@ -24,6 +24,15 @@ struct HelloResult {
   bool first_time = false;    // never seen before
   bool new_instance = false;  // seen before, but the daemon restarted since
   bool moved = false;         // source address changed
+  bool new_key = false;       // known id, different identity key: approval needed again
+  wire::Enrollment enrollment = wire::ENROLLMENT_PENDING;
+};
+
+// Who is approved without an operator: everyone (auto_approve) or the keys
+// listed in the configuration.
+struct EnrollmentPolicy {
+  bool auto_approve = false;
+  std::vector<std::string> approved_keys;  // raw 32-byte keys
 };
 
 class Registry {
@@ -32,12 +41,16 @@ class Registry {
 
   Status Load();
   // A Hello arrived from `from`: register or renew.
-  Result<HelloResult> OnHello(const wire::Hello& hello, const net::Address& from);
+  // `key` is the client's static key, proven by the session the Hello came in.
+  Result<HelloResult> OnHello(const wire::Hello& hello, const net::Address& from, const std::string& key);
+  Status SetEnrollment(const std::string& id, wire::Enrollment e);
+  void set_policy(EnrollmentPolicy p) { policy_ = std::move(p); }
   void RecordResult(const std::string& id, const std::string& result, const wire::ArtifactInfo* running);
 
   const RegisteredClient* Find(const std::string& id) const;
   std::vector<const RegisteredClient*> All() const;
   bool IsActive(const RegisteredClient& c) const { return clock_.UnixMs() < c.record.lease_expires_ms; }
+  bool IsApproved(const RegisteredClient& c) const { return c.record.enrollment == wire::ENROLLMENT_APPROVED; }
   control::ClientInfo Describe(const RegisteredClient& c) const;
   uint32_t lease_ms() const { return lease_ms_; }
   void set_lease_ms(uint32_t ms) { lease_ms_ = ms; }
@@ -46,6 +59,7 @@ class Registry {
   StateDb& db_;
   const Clock& clock_;
   uint32_t lease_ms_;
+  EnrollmentPolicy policy_;
   std::map<std::string, RegisteredClient> clients_;
 };
 

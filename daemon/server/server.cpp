@@ -13,6 +13,7 @@
 #include "control/group.h"
 #include "control/unix_socket.h"
 #include "crypto/digest.h"
+#include "crypto/key_text.h"
 #include "plugin/elf.h"
 #include "sys/atomic_file.h"
 #include "wire/codec.h"
@@ -36,15 +37,19 @@ Result<std::unique_ptr<Server>> Server::Create(ServerOptions options, sys::Confi
   NXT_TRY(sys::EnsureDir(options.state_dir, 0750));
   NXT_ASSIGN(auto loop, sys::EventLoop::Create());
   NXT_ASSIGN(StateDb db, StateDb::Open(options.state_dir + "/state.db"));
-  std::unique_ptr<Server> s(
-      new Server(std::move(options), std::move(source), log, notifier, std::move(loop), std::move(db)));
+  NXT_ASSIGN(secure::Identity identity, secure::LoadOrCreateIdentity(options.state_dir));
+  if (identity.created)
+    log.Info("created identity " + identity.fingerprint + "; clients pin " + options.state_dir + "/identity.pub");
+  std::unique_ptr<Server> s(new Server(std::move(options), std::move(source), log, notifier, std::move(loop),
+                                       std::move(db), std::move(identity)));
   NXT_TRY(s->Start());
   return s;
 }
 
 Server::Server(ServerOptions options, sys::ConfigSource source, sys::Logger& log, sys::Notifier& notifier,
-               std::unique_ptr<sys::EventLoop> loop, StateDb db)
-    : opt_(std::move(options)), source_(std::move(source)), log_(log), notifier_(notifier), loop_(std::move(loop)), db_(std::move(db)),
+               std::unique_ptr<sys::EventLoop> loop, StateDb db, secure::Identity identity)
+    : opt_(std::move(options)), source_(std::move(source)), log_(log), notifier_(notifier), loop_(std::move(loop)),
+      db_(std::move(db)), identity_(std::move(identity)), peers_(identity_.keys, clock_),
       registry_(db_, clock_, opt_.lease_seconds * 1000), store_(opt_.state_dir + "/artifacts"),
       status_timer_(*loop_, [this] { UpdateStatus(); }), instance_(RandomInstance()), started_(clock_.NowUs()) {}
 
@@ -86,7 +91,11 @@ Status Server::Start() {
   PushOptions po;
   po.max_datagram = opt_.max_datagram;
   po.max_rate = opt_.max_rate_mbit * 1e6 / 8;
-  engine_ = std::make_unique<PushEngine>(*loop_, clock_, log_, po,
+  // A host renews at lease/3 and re-handshakes after two unanswered Hellos:
+  // give it a whole lease (and then some) to come back.
+  po.host_wait = (static_cast<TimeUs>(opt_.lease_seconds) + 30) * kUsPerSec;
+  ApplyPolicy();
+  engine_ = std::make_unique<PushEngine>(*loop_, clock_, log_, peers_, po,
                                          [this](Deployment& d, const control::TargetProgress& t) { OnTargetChanged(d, t); });
   NXT_TRY(StartControl());
   for (int sig : {SIGTERM, SIGINT}) {
@@ -116,6 +125,7 @@ Status Server::Start() {
 Status Server::Run() { return loop_->Run(); }
 
 void Server::UpdateStatus() {
+  peers_.ExpireIdle();
   size_t active = 0;
   for (const RegisteredClient* c : registry_.All()) active += registry_.IsActive(*c);
   notifier_.SetStatus(std::to_string(active) + " clients, " + std::to_string(engine_->active()) + " transfers");
@@ -144,6 +154,9 @@ void Server::Reload() {
   engine_->set_max_rate(o.max_rate_mbit * 1e6 / 8);
   opt_.log_level = o.log_level;
   log_.set_threshold(sys::ParseLogLevel(o.log_level).value_or(sys::LogLevel::kInfo));
+  opt_.auto_approve = o.auto_approve;
+  opt_.approved_keys = o.approved_keys;
+  ApplyPolicy();
   log_.Info(kMsgReloaded, "configuration reloaded from " + source_.path, {{"NXT_CONFIG", source_.path}});
   notifier_.Ready();
 }
@@ -169,32 +182,68 @@ void Server::OnReadable(size_t index) {
 }
 
 void Server::OnDatagram(net::UdpEndpoint& udp, const net::Address& from, const wire::Datagram& d) {
-  if (d.has_hello()) return OnHello(udp, from, d.hello());
-  engine_->OnDatagram(udp, from, d);
-}
-
-void Server::OnHello(net::UdpEndpoint& udp, const net::Address& from, const wire::Hello& hello) {
-  auto result = registry_.OnHello(hello, from);
-  if (!result.ok()) {
-    log_.Warning("registration from " + from.ToString() + " refused: " + result.error().message());
+  if (d.has_handshake_init()) {
+    ++handshakes_;
+    Status st = peers_.OnHandshake(udp, from, d.handshake_init());
+    if (!st.ok()) log_.Debug("handshake from " + from.ToString() + " refused: " + st.error().message());
     return;
   }
-  for (size_t i = 0; i < endpoints_.size(); ++i)
-    if (endpoints_[i].get() == &udp) client_endpoint_[hello.client_id()] = i;
+  // Everything else must be sealed in a session: spoofed, replayed or
+  // corrupted datagrams are counted and never acted on.
+  Peer* peer = d.sealed().empty() ? nullptr : peers_.Open(udp, from, d, &inner_);
+  if (!peer) {
+    ++unauthenticated_;
+    return;
+  }
+  if (inner_.has_hello()) return OnHello(*peer, inner_.hello());
+  if (peer->client_id.empty()) return;  // no Hello in this session yet: nothing it says counts
+  const RegisteredClient* c = registry_.Find(peer->client_id);
+  if (!c || !registry_.IsApproved(*c)) {
+    ++not_approved_;
+    return;
+  }
+  engine_->OnDatagram(*peer, inner_);
+}
+
+void Server::ApplyPolicy() {
+  EnrollmentPolicy p;
+  p.auto_approve = opt_.auto_approve;
+  for (const std::string& k : opt_.approved_keys)
+    if (auto key = secure::ParsePublicKey(k); key.ok()) p.approved_keys.emplace_back(key->Bytes().begin(), key->Bytes().end());
+  registry_.set_policy(std::move(p));
+}
+
+void Server::OnHello(Peer& peer, const wire::Hello& hello) {
+  std::string key(peer.client_key.begin(), peer.client_key.end());
+  auto result = registry_.OnHello(hello, peer.address, key);
+  if (!result.ok()) {
+    log_.Warning("registration from " + peer.address.ToString() + " refused: " + result.error().message());
+    return;
+  }
+  peers_.Bind(peer, hello.client_id());
   wire::Datagram w;
   w.set_version(wire::PROTOCOL_VERSION_CURRENT);
   w.mutable_welcome()->set_lease_ms(registry_.lease_ms());
   w.mutable_welcome()->set_server_instance(instance_);
-  if (auto bytes = wire::EncodeDatagram(w); bytes.ok()) (void)udp.SendTo(from, crypto::AsBytes(*bytes));
-  if (result->first_time || result->new_instance) {
+  w.mutable_welcome()->set_enrollment(result->enrollment);
+  (void)peers_.Send(peer, w);
+  std::string fp = crypto::Fingerprint(crypto::KeyType::kX25519, peer.client_key);
+  if (result->first_time || result->new_instance || result->new_key) {
     const wire::ArtifactInfo& run = hello.running();
     std::string running = run.product().empty() ? "no plug-in"
                                                 : run.product() + " " + std::to_string(run.major()) + "." +
                                                       std::to_string(run.minor());
-    log_.Info(kMsgRegistered, "client " + hello.client_id() + " registered from " + from.ToString() + " running " + running,
-              {{"NXT_CLIENT", hello.client_id()}, {"NXT_ADDRESS", from.ToString()}, {"NXT_PLATFORM", hello.platform()}});
+    log_.Info(kMsgRegistered, "client " + hello.client_id() + " registered from " + peer.address.ToString() +
+                                  " running " + running + ", key " + fp,
+              {{"NXT_CLIENT", hello.client_id()}, {"NXT_ADDRESS", peer.address.ToString()},
+               {"NXT_PLATFORM", hello.platform()}, {"NXT_KEY", fp}});
   }
-  if (result->new_instance || result->moved) engine_->OnHostRestarted(hello.client_id(), udp, from);
+  if (result->new_key)
+    log_.Warning("client " + hello.client_id() + " presented a new key " + fp + "; it is " +
+                 (result->enrollment == wire::ENROLLMENT_APPROVED ? "approved by policy" : "pending approval"));
+  else if (result->first_time && result->enrollment == wire::ENROLLMENT_PENDING)
+    log_.Notice("client " + hello.client_id() + " is pending approval (nxtctl clients approve " + hello.client_id() + ")");
+  if (result->new_instance) engine_->OnHostRestarted(hello.client_id());
 }
 
 void Server::OnTargetChanged(Deployment& dep, const control::TargetProgress& t) {
@@ -212,16 +261,15 @@ void Server::StartDeployment(const std::shared_ptr<Deployment>& dep) {
   deployments_[dep->id()] = dep;
   for (const auto& [client_id, t] : dep->targets()) {
     const RegisteredClient* c = registry_.Find(client_id);
-    auto ep = client_endpoint_.find(client_id);
-    net::UdpEndpoint* udp = ep != client_endpoint_.end() ? endpoints_[ep->second].get() : endpoints_.front().get();
-    if (!c || !c->address.valid()) {
+    std::string refused = !c ? "host has never registered" : !registry_.IsApproved(*c) ? "host is not approved" : "";
+    if (!refused.empty()) {
       control::TargetProgress& target = dep->target(client_id);
       target.set_state(control::TARGET_FAILED);
-      target.set_reason("host has never registered");
+      target.set_reason(refused);
       OnTargetChanged(*dep, target);
       continue;
     }
-    engine_->Start(dep, client_id, *udp, c->address);
+    engine_->Start(dep, client_id);
   }
   dep->Notify();
 }

@@ -13,7 +13,9 @@
 #include "base/clock.h"
 #include "control/server.h"
 #include "net/udp_endpoint.h"
+#include "secure/identity.h"
 #include "server/options.h"
+#include "server/peers.h"
 #include "server/push_engine.h"
 #include "server/registry.h"
 #include "server/state_db.h"
@@ -34,13 +36,14 @@ class Server {
 
  private:
   Server(ServerOptions options, sys::ConfigSource source, sys::Logger& log, sys::Notifier& notifier,
-         std::unique_ptr<sys::EventLoop> loop, StateDb db);
+         std::unique_ptr<sys::EventLoop> loop, StateDb db, secure::Identity identity);
   Status Start();
   Status BindEndpoints();
   Status StartControl();
   void OnReadable(size_t endpoint);
   void OnDatagram(net::UdpEndpoint& udp, const net::Address& from, const wire::Datagram& d);
-  void OnHello(net::UdpEndpoint& udp, const net::Address& from, const wire::Hello& hello);
+  void OnHello(Peer& peer, const wire::Hello& hello);
+  void ApplyPolicy();
   void ResumeUnfinished();
   void UpdateStatus();
   void Reload();  // SIGHUP
@@ -50,6 +53,8 @@ class Server {
   void HandleStatus(control::Replier& r);
   void HandleClients(control::Replier& r);
   void HandlePush(const control::Push& push, UniqueFd fd, const std::shared_ptr<control::Replier>& r);
+  void HandleEnrollment(const google::protobuf::RepeatedPtrField<std::string>& ids, wire::Enrollment e,
+                        control::Replier& r);
   void StartDeployment(const std::shared_ptr<Deployment>& dep);
   void OnTargetChanged(Deployment& dep, const control::TargetProgress& t);
 
@@ -60,6 +65,8 @@ class Server {
   SystemClock clock_;
   std::unique_ptr<sys::EventLoop> loop_;
   StateDb db_;
+  secure::Identity identity_;
+  Peers peers_;
   Registry registry_;
   artifact::ArtifactStore store_;
   std::vector<std::unique_ptr<net::UdpEndpoint>> endpoints_;
@@ -70,9 +77,9 @@ class Server {
   std::unique_ptr<sys::WatchdogPinger> watchdog_;
   sys::Timer status_timer_;
   std::map<uint64_t, std::shared_ptr<Deployment>> deployments_;  // running ones
-  // endpoint index each client registered through
-  std::map<std::string, size_t> client_endpoint_;
   wire::DatagramCounters counters_;
+  wire::Datagram inner_;
+  uint64_t unauthenticated_ = 0, handshakes_ = 0, not_approved_ = 0;
   uint64_t instance_;
   TimeUs started_;
 };

@@ -9,7 +9,7 @@
 namespace nxt::server {
 namespace {
 
-constexpr std::array<std::string_view, 1> kSchema = {
+constexpr std::array<std::string_view, 2> kSchema = {
     R"sql(
 CREATE TABLE clients (
   id TEXT PRIMARY KEY,
@@ -37,6 +37,11 @@ CREATE TABLE targets (
   updated_ms INTEGER NOT NULL DEFAULT 0,
   PRIMARY KEY (deployment, client_id)
 );
+)sql",
+    // 2: security issue — each client's identity key and enrollment state.
+    R"sql(
+ALTER TABLE clients ADD COLUMN key BLOB;
+ALTER TABLE clients ADD COLUMN enrollment INTEGER NOT NULL DEFAULT 0;
 )sql"};
 
 std::string Blob(const google::protobuf::MessageLite& m) { return m.SerializeAsString(); }
@@ -63,8 +68,8 @@ Result<StateDb> StateDb::Open(const std::string& path) {
 
 Result<std::vector<ClientRecord>> StateDb::LoadClients() {
   NXT_ASSIGN(auto st, db_.Prepare(
-      "SELECT id, address, platform, running, staged, instance, last_seen_ms, lease_expires_ms, last_result "
-      "FROM clients ORDER BY id"));
+      "SELECT id, address, platform, running, staged, instance, last_seen_ms, lease_expires_ms, last_result, key, "
+      "enrollment FROM clients ORDER BY id"));
   std::vector<ClientRecord> out;
   while (true) {
     NXT_ASSIGN(bool row, st.Step());
@@ -79,6 +84,9 @@ Result<std::vector<ClientRecord>> StateDb::LoadClients() {
     c.last_seen_ms = static_cast<uint64_t>(st.ColumnInt64(6));
     c.lease_expires_ms = static_cast<uint64_t>(st.ColumnInt64(7));
     c.last_result = st.ColumnText(8);
+    auto key = st.ColumnBlob(9);
+    c.key.assign(key.begin(), key.end());
+    c.enrollment = static_cast<wire::Enrollment>(st.ColumnInt64(10));
     out.push_back(std::move(c));
   }
   return out;
@@ -86,9 +94,10 @@ Result<std::vector<ClientRecord>> StateDb::LoadClients() {
 
 Status StateDb::SaveClient(const ClientRecord& c) {
   NXT_ASSIGN(auto st, db_.Prepare(
-      "INSERT INTO clients (id, address, platform, running, staged, instance, last_seen_ms, lease_expires_ms, last_result) "
-      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT(id) DO UPDATE SET address=?2, platform=?3, "
-      "running=?4, staged=?5, instance=?6, last_seen_ms=?7, lease_expires_ms=?8, last_result=?9"));
+      "INSERT INTO clients (id, address, platform, running, staged, instance, last_seen_ms, lease_expires_ms, "
+      "last_result, key, enrollment) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) ON CONFLICT(id) DO UPDATE "
+      "SET address=?2, platform=?3, running=?4, staged=?5, instance=?6, last_seen_ms=?7, lease_expires_ms=?8, "
+      "last_result=?9, key=?10, enrollment=?11"));
   NXT_TRY(st.Bind(1, c.id));
   NXT_TRY(st.Bind(2, c.address));
   NXT_TRY(st.Bind(3, c.platform));
@@ -98,6 +107,8 @@ Status StateDb::SaveClient(const ClientRecord& c) {
   NXT_TRY(st.Bind(7, static_cast<int64_t>(c.last_seen_ms)));
   NXT_TRY(st.Bind(8, static_cast<int64_t>(c.lease_expires_ms)));
   NXT_TRY(st.Bind(9, c.last_result));
+  NXT_TRY(st.BindBlob(10, c.key));
+  NXT_TRY(st.Bind(11, static_cast<int64_t>(c.enrollment)));
   return st.Run();
 }
 

@@ -24,6 +24,8 @@ struct ClientRecord {
   uint64_t last_seen_ms = 0;    // unix ms
   uint64_t lease_expires_ms = 0;
   std::string last_result;
+  std::string key;                 // 32-byte X25519 identity proven in its session
+  wire::Enrollment enrollment = wire::ENROLLMENT_PENDING;
 };
 
 struct TargetRecord {

@@ -291,7 +291,8 @@ class NxtTestCase(unittest.TestCase):
         sock = os.path.join(d, "serverd.sock")
         # An explicit config keeps /etc/nxt/serverd.toml out of the test; the
         # empty control_group keeps the socket usable where no `nxt` group exists.
-        conf = {"control_group": ""}
+        # Tests about pushing approve every client; test_security covers enrollment.
+        conf = {"control_group": "", "auto_approve": True}
         conf.update(config or {})
         cfg = _config(os.path.join(d, "serverd.toml"), conf)
         port = port or free_udp_port()
@@ -302,6 +303,10 @@ class NxtTestCase(unittest.TestCase):
         self.daemons.append(node.daemon)
         node.start()
         self.wait_ready(node)
+        # Clients started after this pin this server's key, as a real deployment does.
+        with open(os.path.join(d, "identity.pub")) as f:
+            node.key = f.read().strip()
+        self.server_key = node.key
         return node
 
     def start_client(self, client_id, server_addr, name=None, config=None, extra=()):
@@ -310,6 +315,8 @@ class NxtTestCase(unittest.TestCase):
         d = self._node_dir(name)
         sock = os.path.join(d, "clientd.sock")
         conf = {"control_group": ""}
+        if getattr(self, "server_key", None):
+            conf["server_key"] = self.server_key
         conf.update(config or {})
         cfg = _config(os.path.join(d, "clientd.toml"), conf)
         argv = [CLIENTD, "--config", cfg, "--server", server_addr, "--state-dir", d,

@@ -18,7 +18,8 @@ class AReloadedDaemon(NxtTestCase):
         client.wait_log("no server configured")
         self.assertFalse(self.status(client).get("registered", False))
         self.assert_version_logged(client, 5, 6)  # still serving the shipped plug-in
-        self.write(client, "clientd.toml", 'control_group = ""\nserver = "%s"\n' % server.v4)
+        self.write(client, "clientd.toml",
+                   'control_group = ""\nserver = "%s"\nserver_key = "%s"\n' % (server.v4, server.key))
         os.kill(client.daemon.proc.pid, signal.SIGHUP)
         client.wait_log("configuration reloaded")
         self.wait_registered(server, client)

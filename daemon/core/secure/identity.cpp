@@ -11,15 +11,14 @@ Result<Identity> LoadOrCreateIdentity(const std::string& dir) {
   std::string path = dir + "/identity";
   struct stat st {};
   bool exists = ::stat(path.c_str(), &st) == 0;
-  Identity id{crypto::X25519KeyPair::Generate().value(), false, "", ""};
-  if (exists) {
+  auto keys = [&]() -> Result<crypto::X25519KeyPair> {
+    if (!exists) return crypto::X25519KeyPair::Generate();
     NXT_ASSIGN(crypto::RawKey raw, crypto::ReadPrivateKeyFile(path, crypto::KeyType::kX25519));
-    NXT_ASSIGN(id.keys, crypto::X25519KeyPair::FromPrivateBytes(raw));
-  } else {
-    NXT_ASSIGN(id.keys, crypto::X25519KeyPair::Generate());
-    NXT_TRY(crypto::WritePrivateKeyFile(path, id.keys.PrivateKeyBytes(), crypto::KeyType::kX25519));
-    id.created = true;
-  }
+    return crypto::X25519KeyPair::FromPrivateBytes(raw);
+  }();
+  if (!keys.ok()) return std::move(keys).error().WithContext("identity");
+  Identity id{std::move(keys).value(), !exists, "", ""};
+  if (id.created) NXT_TRY(crypto::WritePrivateKeyFile(path, id.keys.PrivateKeyBytes(), crypto::KeyType::kX25519));
   auto pub = id.keys.PublicKeyBytes();
   NXT_TRY(crypto::WritePublicKeyFile(dir + "/identity.pub", pub, crypto::KeyType::kX25519, crypto::Replace::kYes));
   id.fingerprint = crypto::Fingerprint(crypto::KeyType::kX25519, pub);

@@ -79,6 +79,8 @@ TEST(RenderClients, PrintsOneAlignedRowPerClient) {
   *a->mutable_running() = Artifact("nxtgen", 8, 6);
   a->set_last_seen_unix_ms(kNow - 3'000);
   a->set_state("active");
+  a->set_enrollment("approved");
+  a->set_key_fingerprint("x25519:3f2a9c01d4b7e655");
   a->set_last_result("installed");
   control::ClientInfo* b = list.add_clients();
   b->set_id("db1");
@@ -88,10 +90,11 @@ TEST(RenderClients, PrintsOneAlignedRowPerClient) {
   *b->mutable_staged() = Artifact("nxtgen", 8, 6);
   b->set_last_seen_unix_ms(kNow - 600'000);
   b->set_state("expired");
+  b->set_enrollment("pending");  // enrollment decides what STATE says
   EXPECT_EQ(RenderClients(list, kNow),
-            "ID      ADDRESS         PLATFORM         VERSION                         STATE    LAST SEEN   LAST RESULT\n"
-            "host-a  10.0.0.7:7601   linux-amd64-gnu  nxtgen 8.6                      active   3s ago      installed\n"
-            "db1     [fd00::2]:7601  linux-arm64-gnu  nxtgen 5.6 (staged nxtgen 8.6)  expired  10m00s ago  -\n");
+            "ID      ADDRESS         PLATFORM         VERSION                         STATE    LAST SEEN   KEY                      LAST RESULT\n"
+            "host-a  10.0.0.7:7601   linux-amd64-gnu  nxtgen 8.6                      active   3s ago      x25519:3f2a9c01d4b7e655  installed\n"
+            "db1     [fd00::2]:7601  linux-arm64-gnu  nxtgen 5.6 (staged nxtgen 8.6)  pending  10m00s ago  -                        -\n");
 }
 
 TEST(RenderClients, SaysSoWhenThereAreNone) {
