@@ -12,7 +12,14 @@ class ControlSession final : public Session {
   explicit ControlSession(control::ControlClient client) : client_(std::move(client)) {}
 
   nxt::Status Send(const control::Request& request, int pass_fd) override {
-    return client_.Send(request, pass_fd);
+    nxt::Status sent = client_.Send(request, pass_fd);
+    if (sent.ok()) return sent;
+    // A daemon that refuses the peer (not root, not in group nxt) answers
+    // once and hangs up, so our send can fail first: show its answer.
+    auto refusal = client_.Receive(200);
+    if (refusal.ok() && refusal->code() != control::RESULT_OK && !refusal->text().empty())
+      return nxt::Error(Errc::kPermission, refusal->text());
+    return sent;
   }
   Result<control::Response> Receive(int timeout_ms) override { return client_.Receive(timeout_ms); }
 
