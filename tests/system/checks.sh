@@ -37,11 +37,12 @@ clients_list() {  # nxtctl clients on h1 lists h2 at ADDRESS-REGEX
   echo "$out"
   grep -E "^h2 +$1:[0-9]+ " <<<"$out" >/dev/null
 }
-set_server() {  # point h2's client at ADDRESS in its config file
+set_client_opt() {  # KEY VALUE: set a key of h2's client config (the shipped file has no tables)
   # Insert first: once `d` deletes line 1, sed runs no further command on it.
-  on h2 sed -i -e "1i server = \"$1\"" -e '/^[[:space:]]*server[[:space:]]*=/d' "$CLIENT_TOML"
-  on h2 grep -n '^server' "$CLIENT_TOML"
+  on h2 sed -i -e "1i $1 = \"$2\"" -e "/^[[:space:]]*$1[[:space:]]*=/d" "$CLIENT_TOML"
+  on h2 grep -n "^$1 = " "$CLIENT_TOML"
 }
+set_server() { set_client_opt server "$1"; }
 
 # ---- install and start
 t_install_server() { on h1 dpkg -i "$(b "$CTL_DEB")" "$(b "$SERVER_DEB")"; }
@@ -69,14 +70,38 @@ t_units_verify() {
   echo "$out"
   [ -z "$out" ]
 }
+t_server_identity() {  # the server made its identity; keep the public half for h2's config
+  on h1 cat /var/lib/nxt/server/identity.pub >"$ST_W/server.pub"
+  cat "$ST_W/server.pub"
+  grep -E '^nxt-x25519-public [A-Za-z0-9+/=]+$' "$ST_W/server.pub" >/dev/null
+}
 t_client_starts() {
-  C0=$(cursor h2)
+  local c
+  c=$(cursor h2)
   set_server "$SERVER4:$PORT"
+  set_client_opt server_key "$(cat "$ST_W/server.pub")"
   on h2 systemctl restart nxt-clientd
   on h2 systemctl is-active nxt-clientd
-  wait_version 5.6 "$C0"
+  wait_version 5.6 "$c"
+  wait_log h2 nxt-clientd "registered with $SERVER4:$PORT" 15 --after-cursor="$c"
 }
-t_clients_lists_h2_v4() { wait_for 15 clients_list "${CLIENT4//./\\.}" || true; clients_list "${CLIENT4//./\\.}"; }
+t_push_to_pending_refused() {  # a new host is pending: it shows as such and gets nothing
+  local out rc=0
+  wait_for 15 clients_list "${CLIENT4//./\\.}" || true
+  out=$(on h1 nxtctl clients)
+  echo "$out"
+  grep -E "^h2 +${CLIENT4//./\\.}:[0-9]+ .* pending " <<<"$out" >/dev/null
+  on h1 nxtctl push --no-progress /root/libfunctional_2_0.so || rc=$?
+  echo "nxtctl push exited $rc"
+  [ $rc != 0 ]
+  if client_versions | grep -q 'Major = 8'; then echo "the pending host installed 8.6"; return 1; fi
+}
+t_approve() {
+  on h1 nxtctl clients approve h2
+  wait_for 15 clients_list_active "${CLIENT4//./\\.}" || true
+  clients_list_active "${CLIENT4//./\\.}"
+}
+clients_list_active() { local out; out=$(on h1 nxtctl clients); echo "$out"; grep -E "^h2 +$1:[0-9]+ .* active " <<<"$out" >/dev/null; }
 status_text_says() {
   local s
   s=$(on h1 systemctl show -p StatusText --value nxt-serverd)
@@ -227,8 +252,10 @@ run_checks() {
   check "h1: nxt-serverd does not run as root" t_server_unprivileged
   require "h2: dpkg -i nxtctl nxt-client" t_install_client
   check "h1, h2: systemd-analyze verify --man=no on the installed units prints nothing" t_units_verify
-  require "h2: server = $SERVER4:$PORT, restart: active, journal shows nxtgen 5.6" t_client_starts
-  require "h1: nxtctl clients lists h2 at $CLIENT4" t_clients_lists_h2_v4
+  require "h1: nxt-serverd made its identity (/var/lib/nxt/server/identity.pub)" t_server_identity
+  require "h2: server = $SERVER4:$PORT and server_key set, restart: registered, journal shows nxtgen 5.6" t_client_starts
+  check "h1: nxtctl clients lists h2 at $CLIENT4 as pending; a push to it is refused" t_push_to_pending_refused
+  require "h1: nxtctl clients approve h2: listed at $CLIENT4 as active" t_approve
   check "h1: nxt-serverd STATUS= says 1 client" t_server_status_text
   PID_BEFORE=$(main_pid h2 nxt-clientd) C1=$(cursor h2)
   require "h1: nxtctl push /root/libfunctional_2_0.so exits 0" t_push_2_0

@@ -190,6 +190,26 @@ st_dump() {
   done
 }
 
+# st_sweep: tear down what an earlier run left behind when it was killed
+# before its trap could run (kill -9, a CI timeout). Names carry the run's PID.
+st_sweep() {
+  local d pid c
+  for d in /sys/fs/cgroup/unified/nxtst* /sys/fs/cgroup/systemd/nxtst* /run/netns/nxtst* /var/tmp/nxt-systest.*; do
+    [ -e "$d" ] || continue
+    pid=${d##*/}; pid=${pid#nxtst}; pid=${pid#nxt-systest.}; pid=${pid%%[.-]*}
+    if ! [[ $pid =~ ^[0-9]+$ ]] || kill -0 "$pid" 2>/dev/null; then continue; fi
+    case $d in
+      /sys/fs/cgroup/*)
+        while read -r c; do kill -KILL "$c" 2>/dev/null; done < <(find "$d" -name cgroup.procs -exec cat {} + 2>/dev/null)
+        sleep 0.5
+        find "$d" -depth -type d -exec rmdir {} + 2>/dev/null;;
+      /run/netns/*) ip netns del "${d##*/}" 2>/dev/null;;
+      *) umount "$d"/*/root 2>/dev/null; rm -rf --one-file-system "$d";;
+    esac
+  done
+  return 0
+}
+
 st_cleanup() {
   local h c p
   for h in "${ST_HOSTS[@]}"; do

@@ -65,7 +65,8 @@ finish() {
 }
 trap finish EXIT
 trap 'exit 130' INT TERM
-ST_W=$(mktemp -d /var/tmp/nxt-systest.XXXXXX)
+st_sweep
+ST_W=$(mktemp -d "/var/tmp/nxt-systest.$$.XXXXXX")
 
 # ---- inputs: the packages, the sample plug-ins, the base root file system
 st_ensure_tools
@@ -80,6 +81,7 @@ else
   "$ROOT/debian/build-debs.sh" "$DEBDIR" >"$ST_W/build-debs.log" 2>&1
   BUILD_DEBS_RC=$?
   set -e
+  grep '^build-debs: \(built\|lintian\)' "$ST_W/build-debs.log" || true
   st_log "debian/build-debs.sh exited $BUILD_DEBS_RC"
 fi
 deb() { local f; f=$(find "$DEBDIR" -maxdepth 1 -name "$1_*.deb" | sort | tail -1); [ -n "$f" ] || { echo "no $1_*.deb in $DEBDIR" >&2; return 1; }; echo "$f"; }
