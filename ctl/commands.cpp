@@ -8,7 +8,9 @@ std::span<const CommandSpec> Commands() {
   static constexpr CommandSpec kCommands[] = {
       {"status", "Show the daemon's state (status-get)", DefineStatus},
       {"clients", "List the server's clients (clients-list)", DefineClients},
-      {"push", "Push a plug-in build to clients and follow it to the end", DefinePush},
+      {"push", "Push a plug-in build (or a signed bundle) to clients and follow it to the end", DefinePush},
+      {"keygen", "Make a publisher key pair for signing releases (no daemon needed)", DefineKeygen},
+      {"sign", "Sign a plug-in build into a bundle with a publisher key (no daemon needed)", DefineSign},
       {"list-commands", "List the control commands the daemon supports", DefineListCommands},
   };
   return kCommands;

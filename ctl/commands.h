@@ -27,6 +27,10 @@ Action DefineStatus(CLI::App& sub);        // commands_info.cpp
 Action DefineClients(CLI::App& sub);       // commands_info.cpp
 Action DefineListCommands(CLI::App& sub);  // commands_info.cpp
 Action DefinePush(CLI::App& sub);          // command_push.cpp
+Action DefineKeygen(CLI::App& sub);        // command_keys.cpp
+Action DefineSign(CLI::App& sub);          // command_keys.cpp
+struct ReleaseArgs;
+void AddReleaseFlags(CLI::App& sub, ReleaseArgs& r);  // command_keys.cpp
 
 // Every sub-command, in the order --help lists them.
 std::span<const CommandSpec> Commands();

@@ -4,7 +4,8 @@
 # libfunctional_2_0.so, show each client's version lines, stop everything.
 # Trust is set up the way a real deployment does it, automatically: the
 # clients pin the server's identity.pub (server_key) and the operator
-# approves both hosts (nxtctl clients approve) before pushing.
+# approves both hosts (nxtctl clients approve) before pushing; the server
+# signs each release with a publisher key the clients trust.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 B=${BUILD_DIR:-build}
@@ -21,15 +22,18 @@ wait_for() {  # FILE REGEX: poll a log until a line matches (20 s deadline)
 }
 NXTCTL="$B/ctl/nxtctl --socket $T/S/serverd.sock"
 : > "$T/empty.toml"  # keep any /etc/nxt/*.toml of this machine out of the demo
-"$B/daemon/server/nxt-serverd" --config "$T/empty.toml" --listen "[::]:$PORT" --state-dir "$T/S" \
+echo "== nxtctl keygen: the publisher key that signs releases (clients trust its .pub)"
+"$B/ctl/nxtctl" keygen --out "$T/publisher.key"
+PUB=$(cat "$T/publisher.key.pub")
+"$B/daemon/server/nxt-serverd" --config "$T/empty.toml" --publisher-key "$T/publisher.key" --listen "[::]:$PORT" --state-dir "$T/S" \
   --control-socket "$T/S/serverd.sock" --log-target stderr 2>"$T/server.log" & PIDS+=($!)
 wait_for "$T/server.log" "listening on"
 KEY=$(cat "$T/S/identity.pub")
 echo "== server key (clients pin it): $KEY"
-"$B/daemon/client/nxt-clientd" --config "$T/empty.toml" --server "127.0.0.1:$PORT" --server-key "$KEY" \
+"$B/daemon/client/nxt-clientd" --config "$T/empty.toml" --server "127.0.0.1:$PORT" --server-key "$KEY" --trusted-publishers "$PUB" \
   --state-dir "$T/C1" --control-socket "$T/C1/clientd.sock" --id host-1 --default-plugin "$P/libfunctional.so" \
   --log-target stderr 2>"$T/host-1.log" & PIDS+=($!)
-"$B/daemon/client/nxt-clientd" --config "$T/empty.toml" --server "[::1]:$PORT" --server-key "$KEY" \
+"$B/daemon/client/nxt-clientd" --config "$T/empty.toml" --server "[::1]:$PORT" --server-key "$KEY" --trusted-publishers "$PUB" \
   --state-dir "$T/C2" --control-socket "$T/C2/clientd.sock" --id host-2 --default-plugin "$P/libfunctional.so" \
   --log-target stderr 2>"$T/host-2.log" & PIDS+=($!)
 wait_for "$T/host-1.log" "registered with"

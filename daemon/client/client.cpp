@@ -61,14 +61,30 @@ Client::Client(ClientOptions options, sys::ConfigSource source, sys::Logger& log
                plugin::LoadOptions{true, static_cast<int>(opt_.selftest_timeout_ms)}, log_, clock_),
       transfers_(*loop_, [this](const wire::Datagram& d) {
         if (session_) session_->Send(d);
-      }, clock_, log_, opt_.state_dir, plugins_, [this] {
+      }, clock_, log_, opt_.state_dir, plugins_, policy_, floor_, [this] {
         if (session_) session_->HelloNow();
       }),
       readable_(*loop_, udp_.fd(), sys::Io::kRead, [this] { OnReadable(); }),
       status_timer_(*loop_, [this] { UpdateStatus(); }) {}
 
+void Client::ApplyTrust(const ClientOptions& o) {
+  artifact::TrustPolicy p;
+  p.require_signature = o.require_signature;
+  for (const std::string& text : o.trusted_publishers) {
+    auto raw = crypto::ParseKey(crypto::KeyType::kEd25519, crypto::KeyPart::kPublic, text);
+    if (!raw.ok()) continue;  // validated when the file was loaded
+    if (auto key = crypto::Ed25519PublicKey::FromBytes(*raw); key.ok()) p.trusted.push_back(*key);
+  }
+  if (p.require_signature && p.trusted.empty())
+    log_.Warning("require_signature is on but no trusted_publishers are configured: every release will be refused");
+  policy_ = std::move(p);
+}
+
 Status Client::Start() {
   plugins_.Start();
+  ApplyTrust(opt_);
+  wire::ArtifactInfo running = plugins_.Running();
+  NXT_ASSIGN(floor_, RollbackFloor::Load(opt_.state_dir, {running.major(), running.minor()}));
   NXT_TRY(readable_.Start());
   control::ControlServerOptions co;
   co.policy = control::RootSelfOrGroup(opt_.control_group);
@@ -163,6 +179,9 @@ void Client::Reload() {
     }
   }
   opt_.selftest_timeout_ms = o.selftest_timeout_ms;
+  opt_.trusted_publishers = o.trusted_publishers;
+  opt_.require_signature = o.require_signature;
+  ApplyTrust(opt_);
   plugins_.set_options(plugin::LoadOptions{true, static_cast<int>(o.selftest_timeout_ms)});
   opt_.log_level = o.log_level;
   log_.set_threshold(sys::ParseLogLevel(o.log_level).value_or(sys::LogLevel::kInfo));

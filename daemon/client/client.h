@@ -8,6 +8,7 @@
 
 #include "client/options.h"
 #include "client/plugin_host.h"
+#include "client/rollback_floor.h"
 #include "client/session.h"
 #include "client/transfer_host.h"
 #include "control/server.h"
@@ -33,6 +34,7 @@ class Client {
   void OnControl(control::Request req, std::shared_ptr<control::Replier> r);
   void UpdateStatus();
   void Reload();  // SIGHUP
+  void ApplyTrust(const ClientOptions& o);
   Status UseServer(const std::string& server, const std::string& server_key);  // "" = none configured: idle
   void OnDatagram(const net::ReceivedDatagram& r);
 
@@ -48,6 +50,8 @@ class Client {
   uint64_t instance_;
   TimeUs started_;
   PluginHost plugins_;
+  artifact::TrustPolicy policy_;
+  RollbackFloor floor_;
   std::unique_ptr<Session> session_;
   TransferHost transfers_;
   sys::IoWatch readable_;

@@ -4,6 +4,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "crypto/key_text.h"
 #include "net/address.h"
 
 namespace nxt::client {
@@ -13,6 +14,12 @@ Status CheckAddress(const std::string& s) {
   if (s.empty()) return Ok();
   auto a = net::Address::Parse(s);
   if (!a.ok()) return a.error();
+  return Ok();
+}
+
+Status CheckPublisher(const std::string& s) {
+  auto k = crypto::ParseKey(crypto::KeyType::kEd25519, crypto::KeyPart::kPublic, s);
+  if (!k.ok()) return k.error();
   return Ok();
 }
 
@@ -40,6 +47,11 @@ const sys::ConfigSchema& ClientSchema() {
     s.String("control_group", "nxt", "Group whose members may use the control socket (besides root).");
     s.String("default_plugin", NXT_DEFAULT_PLUGIN, "Shipped plug-in served when nothing else can be loaded.",
              sys::NonEmpty());
+    s.StringArray("trusted_publishers", {},
+                  "Publisher public keys (nxtctl keygen's .pub, \"nxt-ed25519-public <base64>\") whose\n"
+                  "signed releases this host accepts.", CheckPublisher);
+    s.Bool("require_signature", true,
+           "Refuse releases not signed by a trusted publisher. Turn off only for development.");
     s.Int("selftest_timeout_ms", 2000, "Longest a new plug-in's self-test may run before it is refused.",
           sys::IntRange(10, 600000));
     s.String("log_level", "info", "error, warning, notice, info or debug.",
@@ -63,6 +75,8 @@ Result<ClientOptions> LoadClientOptions(const sys::ConfigSource& source) {
   o.control_group = v.GetString("control_group");
   o.default_plugin = v.GetString("default_plugin");
   o.selftest_timeout_ms = static_cast<uint32_t>(v.GetInt("selftest_timeout_ms"));
+  o.trusted_publishers = v.GetStringArray("trusted_publishers");
+  o.require_signature = v.GetBool("require_signature");
   o.log_level = v.GetString("log_level");
   o.log_target = v.GetString("log_target");
   return o;
@@ -76,7 +90,7 @@ Result<ParsedClientArgs> ParseClientArgs(int argc, char** argv) {
   bool print_config = false;
   auto* cfg = app.add_option("--config", out.source.path, "Configuration file")->capture_default_str();
   for (const char* key : {"server", "server_key", "id", "listen", "state_dir", "control_socket", "control_group", "default_plugin",
-                          "selftest_timeout_ms", "log_level", "log_target"}) {
+                          "selftest_timeout_ms", "log_level", "log_target", "require_signature", "trusted_publishers"}) {
     std::string flag = std::string("--") + key;
     std::replace(flag.begin(), flag.end(), '_', '-');
     app.add_option(flag, flags[key], ClientSchema().Find(key)->help);

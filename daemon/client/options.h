@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "base/result.h"
 #include "sys/config_source.h"
@@ -19,6 +20,8 @@ struct ClientOptions {
   std::string control_group;
   std::string default_plugin;
   uint32_t selftest_timeout_ms = 2000;
+  std::vector<std::string> trusted_publishers;  // "nxt-ed25519-public <base64>"
+  bool require_signature = true;
   std::string log_level;
   std::string log_target;
 };

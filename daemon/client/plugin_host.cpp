@@ -68,9 +68,16 @@ void PluginHost::Announce() {
              {"NXT_PLUGIN_PATH", path_}, {"NXT_SOURCE", source_}});
 }
 
-Result<plugin::PluginVersion> PluginHost::Activate(const std::string& path, const std::string& sha_hex) {
+Result<plugin::PluginVersion> PluginHost::Activate(const std::string& path, const std::string& sha_hex,
+                                                   const wire::ArtifactInfo* expected) {
   auto loaded = plugin::Load(path, options_);
   if (!loaded.ok()) return loaded.error();
+  const plugin::PluginVersion& v = loaded->version();
+  if (expected && !expected->product().empty() &&
+      (v.major != expected->major() || v.minor != expected->minor() || v.product != expected->product()))
+    return Error(Errc::kPlugin, "the plug-in reports " + v.product + " " + std::to_string(v.major) + "." +
+                                    std::to_string(v.minor) + " but the release is signed as " + expected->product() +
+                                    " " + std::to_string(expected->major()) + "." + std::to_string(expected->minor()));
   std::string current = state_dir_ + "/current", previous = state_dir_ + "/previous";
   auto old_target = sys::ReadSymlink(current);
   if (old_target.ok() && *old_target != path) NXT_TRY(sys::ReplaceSymlinkAtomic(*old_target, previous));

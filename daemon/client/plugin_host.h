@@ -25,7 +25,10 @@ class PluginHost {
 
   void Start();
   // Loads `path` (store/<sha>.so) and makes it current. Returns its version.
-  Result<plugin::PluginVersion> Activate(const std::string& path, const std::string& sha_hex);
+  // `expected`: the version the signed manifest declares; a plug-in that
+  // reports another one is refused.
+  Result<plugin::PluginVersion> Activate(const std::string& path, const std::string& sha_hex,
+                                         const wire::ArtifactInfo* expected = nullptr);
 
   void set_options(plugin::LoadOptions options) { options_ = options; }
   bool loaded() const { return plugin_.has_value(); }

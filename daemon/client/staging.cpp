@@ -21,9 +21,12 @@ std::string GeometryLine(const transfer::Geometry& g) {
 }
 }  // namespace
 
-Result<StagingFile> StagingFile::Open(const std::string& dir, const wire::Offer& offer, const transfer::Geometry& geom) {
+Result<StagingFile> StagingFile::Open(const std::string& dir, const wire::Offer& offer, const transfer::Geometry& geom,
+                                      const artifact::TrustPolicy& policy, const Clock& clock) {
   NXT_ASSIGN(crypto::Digest sha, crypto::DigestFromBytes(offer.artifact().sha256()));
   StagingFile s;
+  s.policy_ = &policy;
+  s.clock_ = &clock;
   s.dir_ = dir;
   s.offer_ = offer;
   s.geom_ = geom;
@@ -55,8 +58,8 @@ Status StagingFile::LoadState() {
   auto manifest = sys::ReadFile(manifest_path_, transfer::Geometry::kMaxManifest);
   if (manifest.ok() && manifest->size() == manifest_bytes_.size()) {
     manifest_bytes_ = *manifest;
-    NXT_ASSIGN(bool ok, VerifyManifest());
-    if (!ok) manifest_bytes_.assign(geom_.manifest_size(), '\0');
+    auto ok = VerifyManifest();
+    if (!ok.ok() || !*ok) manifest_bytes_.assign(geom_.manifest_size(), '\0');
   }
   uint64_t b = 0, e = 0;
   while (in >> b >> e)
@@ -92,8 +95,8 @@ Status StagingFile::Write(const transfer::ChunkSpan& span, std::string_view data
 Result<bool> StagingFile::VerifyManifest() {
   crypto::Digest got = crypto::Sha256Of(manifest_bytes_);
   if (crypto::DigestToBytes(got) != offer_.manifest_sha256()) return false;
-  auto parsed = artifact::ParseManifest(crypto::AsBytes(manifest_bytes_));
-  if (!parsed.ok()) return Error(Errc::kCorrupt, "manifest: " + parsed.error().message());
+  auto parsed = artifact::OpenSignedManifest(crypto::AsBytes(manifest_bytes_), *policy_, clock_->UnixMs() / 1000);
+  if (!parsed.ok()) return parsed.error();
   const wire::Manifest& m = *parsed;
   if (m.size() != geom_.payload_size() || m.block_size() != geom_.block_size() ||
       static_cast<uint64_t>(m.block_sha256_size()) != geom_.blocks() ||

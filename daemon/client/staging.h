@@ -13,6 +13,8 @@
 #include <optional>
 #include <string>
 
+#include "artifact/release.h"
+#include "base/clock.h"
 #include "base/range_set.h"
 #include "base/unique_fd.h"
 #include "crypto/sha256.h"
@@ -23,7 +25,10 @@ namespace nxt::client {
 
 class StagingFile {
  public:
-  static Result<StagingFile> Open(const std::string& dir, const wire::Offer& offer, const transfer::Geometry& geom);
+  // `policy` and `clock` outlive the StagingFile: the manifest is checked
+  // against the trusted publishers and its expiry when it verifies.
+  static Result<StagingFile> Open(const std::string& dir, const wire::Offer& offer, const transfer::Geometry& geom,
+                                  const artifact::TrustPolicy& policy, const Clock& clock);
 
   // Chunks whose bytes are on disk and verified: safe to report as held.
   RangeSet Trusted() const;
@@ -31,7 +36,8 @@ class StagingFile {
   Status Write(const transfer::ChunkSpan& span, std::string_view data);
 
   bool manifest_verified() const { return manifest_ok_; }
-  // Call once every manifest chunk is written; false: hash mismatch, refetch it.
+  // Call once every manifest chunk is written; false: hash mismatch, refetch
+  // it; an error: the release is refused (unsigned, untrusted, expired, ...).
   Result<bool> VerifyManifest();
   // Requires a verified manifest. false: the block is corrupt, refetch it.
   Result<bool> VerifyBlock(uint64_t block);
@@ -50,6 +56,8 @@ class StagingFile {
   Status FeedWholeHash();
 
   std::string dir_, sha_hex_, part_path_, state_path_, manifest_path_;
+  const artifact::TrustPolicy* policy_ = nullptr;
+  const Clock* clock_ = nullptr;
   wire::Offer offer_;
   transfer::Geometry geom_;
   UniqueFd fd_;

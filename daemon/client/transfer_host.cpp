@@ -23,17 +23,15 @@ wire::Datagram NewDatagram() {
   return d;
 }
 
-bool FileExists(const std::string& path) {
-  struct stat st {};
-  return ::stat(path.c_str(), &st) == 0;
-}
 }  // namespace
 
 TransferHost::TransferHost(sys::EventLoop& loop, std::function<void(const wire::Datagram&)> send, const Clock& clock,
                            sys::Logger& log, std::string state_dir, PluginHost& plugins,
+                           const artifact::TrustPolicy& policy, RollbackFloor& floor,
                            std::function<void()> on_running_changed)
     : loop_(loop), send_(std::move(send)), clock_(clock), log_(log), state_dir_(std::move(state_dir)),
-      staging_dir_(state_dir_ + "/staging"), store_dir_(state_dir_ + "/store"), plugins_(plugins),
+      staging_dir_(state_dir_ + "/staging"), store_dir_(state_dir_ + "/store"), plugins_(plugins), policy_(policy),
+      floor_(floor),
       on_running_changed_(std::move(on_running_changed)), timer_(loop, [this] { OnTimer(); }) {}
 
 void TransferHost::Send(const net::Address&, const wire::Datagram& d) { send_(d); }
@@ -90,7 +88,7 @@ void TransferHost::OnOffer(const net::Address& from, const wire::Offer& offer) {
     log_.Info("transfer " + active_->staging.sha_hex().substr(0, 12) + " superseded by a new offer");
     active_.reset();
   }
-  auto staging = StagingFile::Open(staging_dir_, offer, rx->geometry());
+  auto staging = StagingFile::Open(staging_dir_, offer, rx->geometry(), policy_, clock_);
   if (!staging.ok()) {
     return Decline(from, offer.transfer(),
                    staging.error().code() == Errc::kNoSpace ? wire::DECLINE_NO_SPACE : wire::DECLINE_BUSY,
@@ -98,22 +96,7 @@ void TransferHost::OnOffer(const net::Address& from, const wire::Offer& offer) {
   }
   ++counters_.transfers;
   active_ = std::make_unique<Active>(
-      Active{offer, from, std::move(rx).value(), std::move(staging).value(), {}, now, 0});
-  if (FileExists(store_dir_ + "/" + sha_hex + ".so")) {
-    // Already in the store (e.g. rolled back from): nothing to transfer.
-    RangeSet all;
-    all.Add(0, active_->rx.geometry().total_chunks());
-    active_->rx.Restore(all);
-    Send(from, active_->rx.MakeAccept());
-    active_->staging.Discard();
-    std::string path = store_dir_ + "/" + sha_hex + ".so";
-    auto v = plugins_.Activate(path, sha_hex);
-    Report(from, offer.transfer(), v.ok() ? wire::OUTCOME_INSTALLED : wire::OUTCOME_FAILED,
-           v.ok() ? "" : v.error().message(), 0);
-    active_.reset();
-    if (v.ok()) on_running_changed_();
-    return;
-  }
+      Active{offer, from, std::move(rx).value(), std::move(staging).value(), {}, now, 0, {}});
   RangeSet trusted = active_->staging.Trusted();
   active_->rx.Restore(trusted);
   uint64_t total = active_->rx.geometry().total_chunks();
@@ -145,11 +128,16 @@ void TransferHost::OnChunk(const wire::Datagram& d) {
 void TransferHost::Verify() {
   Active& a = *active_;
   if (!a.staging.manifest_verified() && a.rx.manifest_complete()) {
+    // Signature, trust and expiry are checked here, before a single payload
+    // byte is trusted; anti-rollback right after.
     auto ok = a.staging.VerifyManifest();
     if (!ok.ok()) return Fail(ok.error().message());
     if (!*ok) {
       ++counters_.corrupt_blocks;
       a.rx.ForgetManifest();
+    } else if (const wire::ArtifactInfo& r = a.staging.manifest().artifact(); !r.product().empty()) {
+      Status st = floor_.Check({r.major(), r.minor()}, a.staging.manifest().downgrade());
+      if (!st.ok()) return Fail(st.error().message());
     }
   }
   while (a.staging.manifest_verified() && !a.pending_blocks.empty()) {
@@ -159,6 +147,11 @@ void TransferHost::Verify() {
     if (!ok.ok()) return Fail(ok.error().message());
     if (!*ok) {
       ++counters_.corrupt_blocks;
+      // Datagrams are authenticated, so a block that fails again and again
+      // was sent that way: the payload does not match what was signed.
+      if (++a.block_failures[b] >= 3)
+        return Fail("block " + std::to_string(b) + " failed verification 3 times: the payload does not match its "
+                    "signed manifest");
       a.rx.ForgetBlock(b);
     }
   }
@@ -187,12 +180,15 @@ void TransferHost::Finish() {
     active_.reset();
     return;
   }
-  auto v = plugins_.Activate(*path, sha_hex);
+  const wire::ArtifactInfo& release = a.staging.manifest().artifact();
+  auto v = plugins_.Activate(*path, sha_hex, &release);
   TimeUs reload = clock_.NowUs() - a.last_byte;
   if (!v.ok()) {
     ::unlink(path->c_str());  // never keep a build that failed to load where `current` could find it
     return Fail(v.error().message());
   }
+  if (Status st = floor_.Record({v->major, v->minor}); !st.ok())
+    log_.Warning("cannot record the anti-rollback floor: " + st.error().message());
   ++counters_.installed;
   log_.Info(kMsgInstalled, "installed " + sha_hex.substr(0, 12) + " (reload " + std::to_string(reload) + " us)",
             {{"NXT_ARTIFACT_SHA256", sha_hex}, {"NXT_RELOAD_US", std::to_string(reload)}});

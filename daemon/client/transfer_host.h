@@ -16,6 +16,7 @@
 
 #include "base/clock.h"
 #include "client/plugin_host.h"
+#include "client/rollback_floor.h"
 #include "client/staging.h"
 #include "net/udp_endpoint.h"
 #include "sys/event_loop.h"
@@ -32,7 +33,8 @@ class TransferHost {
  public:
   // `send` seals a datagram into the session with the server and sends it.
   TransferHost(sys::EventLoop& loop, std::function<void(const wire::Datagram&)> send, const Clock& clock,
-               sys::Logger& log, std::string state_dir, PluginHost& plugins, std::function<void()> on_running_changed);
+               sys::Logger& log, std::string state_dir, PluginHost& plugins, const artifact::TrustPolicy& policy,
+               RollbackFloor& floor, std::function<void()> on_running_changed);
 
   void OnDatagram(const net::Address& from, const wire::Datagram& d);
   void EndOfBatch();  // flush acks after a receive batch
@@ -49,6 +51,7 @@ class TransferHost {
     std::deque<uint64_t> pending_blocks;
     TimeUs last_checkpoint;
     TimeUs last_byte = 0;
+    std::map<uint64_t, int> block_failures;  // a block that keeps failing means a bad release
   };
   struct PendingOutcome {
     wire::Datagram d;
@@ -76,6 +79,8 @@ class TransferHost {
   sys::Logger& log_;
   std::string state_dir_, staging_dir_, store_dir_;
   PluginHost& plugins_;
+  const artifact::TrustPolicy& policy_;
+  RollbackFloor& floor_;
   std::function<void()> on_running_changed_;
   std::unique_ptr<Active> active_;
   std::map<uint64_t, PendingOutcome> outcomes_;

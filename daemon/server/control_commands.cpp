@@ -4,6 +4,7 @@
 
 #include <filesystem>
 
+#include "artifact/release.h"
 #include "crypto/digest.h"
 #include "plugin/elf.h"
 #include "server/server.h"
@@ -103,6 +104,32 @@ void Server::HandleEnrollment(const google::protobuf::RepeatedPtrField<std::stri
   r.Send(std::move(resp));
 }
 
+// The manifest the hosts verify. A bundle brings its own (signed off the
+// server): it must describe exactly the payload that came with it. A plain
+// file gets the version nxtctl read from it, signed with the server's
+// publisher key when it has one.
+Result<std::string> Server::ReleaseManifest(const control::Push& push, const artifact::StoredArtifact& art) {
+  if (!push.signed_manifest().empty()) {
+    NXT_ASSIGN(wire::Manifest m, artifact::PeekSignedManifest(crypto::AsBytes(push.signed_manifest())));
+    bool same = m.artifact().sha256() == crypto::DigestToBytes(art.sha256) && m.size() == art.size &&
+                m.block_size() == art.manifest.block_size() &&
+                m.block_sha256_size() == art.manifest.block_sha256_size();
+    for (int i = 0; same && i < m.block_sha256_size(); ++i) same = m.block_sha256(i) == art.manifest.block_sha256(i);
+    if (!same) return Error(Errc::kCorrupt, "the bundle's signed manifest does not describe its payload");
+    return push.signed_manifest();
+  }
+  wire::Manifest m = art.manifest;
+  wire::ArtifactInfo* a = m.mutable_artifact();
+  a->set_product(push.product());
+  a->set_major(push.major());
+  a->set_minor(push.minor());
+  m.set_downgrade(push.downgrade());
+  m.set_created_unix_s(clock_.UnixMs() / 1000);
+  if (push.expires_days()) m.set_expires_unix_s(clock_.UnixMs() / 1000 + uint64_t{push.expires_days()} * 86400);
+  if (!publisher_) return artifact::UnsignedManifest(m);
+  return artifact::SignManifest(m, *publisher_);
+}
+
 void Server::HandleClients(control::Replier& r) {
   control::Response resp = Reply(control::RESULT_OK, "");
   for (const RegisteredClient* c : registry_.All()) *resp.mutable_clients()->add_clients() = registry_.Describe(*c);
@@ -129,20 +156,24 @@ void Server::HandlePush(const control::Push& push, UniqueFd fd, const std::share
   wire::ArtifactInfo info;
   info.set_name(ArtifactName(push.path()));
   auto platform = plugin::PlatformOf("/proc/self/fd/" + std::to_string(fd.get()));
-  if (platform.ok()) info.set_platform(*platform);
-  auto imported = store_.Import(fd.get(), info, clock_.UnixMs() / 1000);
+  if (platform.ok() && push.signed_manifest().empty()) info.set_platform(*platform);
+  auto imported = store_.Import(fd.get(), info, clock_.UnixMs() / 1000, push.payload_offset());
   if (!imported.ok())
     return (void)r->Send(Reply(control::RESULT_ERROR, "push: cannot store " + push.path() + ": " +
                                                           imported.error().message()));
   auto art = std::make_shared<artifact::StoredArtifact>(std::move(imported).value());
+  auto signed_manifest = ReleaseManifest(push, *art);
+  if (!signed_manifest.ok())
+    return (void)r->Send(Reply(control::RESULT_INVALID, "push: " + signed_manifest.error().message()));
   DeploymentRecord rec;
   rec.sha256_hex = crypto::ToHex(art->sha256);
   rec.name = push.path();
   rec.created_ms = clock_.UnixMs();
   rec.activation = push.activation();
+  rec.signed_manifest = *signed_manifest;
   auto id = db_.CreateDeployment(rec, targets);
   if (!id.ok()) return (void)r->Send(Reply(control::RESULT_ERROR, "push: " + id.error().message()));
-  auto dep = std::make_shared<Deployment>(*id, art, push.activation(), targets);
+  auto dep = std::make_shared<Deployment>(*id, art, *signed_manifest, push.activation(), targets);
   log_.Info(sys::MessageId("2f6d1c0a8b3e4f5a9c7b6d5e4f3a2b12"), "push " + push.path() + " (" + rec.sha256_hex.substr(0, 12) + ", " +
                                    std::to_string(art->size) + " bytes) to " + std::to_string(targets.size()) + " hosts",
             {{"NXT_DEPLOYMENT", std::to_string(*id)}, {"NXT_ARTIFACT_SHA256", rec.sha256_hex}});

@@ -2,13 +2,18 @@
 
 #include <algorithm>
 
+#include "artifact/release.h"
+#include "crypto/sha256.h"
 #include "server/state_db.h"
 
 namespace nxt::server {
 
-Deployment::Deployment(uint64_t id, std::shared_ptr<artifact::StoredArtifact> art, wire::Activation activation,
-                       const std::vector<std::string>& targets)
-    : id_(id), art_(std::move(art)), activation_(activation) {
+Deployment::Deployment(uint64_t id, std::shared_ptr<artifact::StoredArtifact> art, std::string signed_manifest,
+                       wire::Activation activation, const std::vector<std::string>& targets)
+    : id_(id), art_(std::move(art)), signed_manifest_(std::move(signed_manifest)),
+      signed_sha_(crypto::Sha256Of(signed_manifest_)), activation_(activation) {
+  auto m = artifact::PeekSignedManifest(crypto::AsBytes(signed_manifest_));
+  release_ = m.ok() ? m->artifact() : art_->manifest.artifact();
   for (const std::string& t : targets) {
     control::TargetProgress& p = targets_[t];
     p.set_client_id(t);
@@ -30,7 +35,7 @@ size_t Deployment::failed() const {
 control::PushProgress Deployment::Snapshot() const {
   control::PushProgress p;
   p.set_deployment(id_);
-  *p.mutable_artifact() = art_->manifest.artifact();
+  *p.mutable_artifact() = release_;
   p.set_size(art_->size);
   for (const auto& [id, t] : targets_) *p.add_targets() = t;
   p.set_done(done());

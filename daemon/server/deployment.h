@@ -19,11 +19,16 @@ class Deployment {
  public:
   using Watcher = std::function<bool(const control::PushProgress&)>;  // false: stop watching
 
-  Deployment(uint64_t id, std::shared_ptr<artifact::StoredArtifact> art, wire::Activation activation,
-             const std::vector<std::string>& targets);
+  // `signed_manifest`: the SignedManifest bytes sent as the transfer's manifest.
+  Deployment(uint64_t id, std::shared_ptr<artifact::StoredArtifact> art, std::string signed_manifest,
+             wire::Activation activation, const std::vector<std::string>& targets);
 
   uint64_t id() const { return id_; }
   const std::shared_ptr<artifact::StoredArtifact>& artifact() const { return art_; }
+  const std::string& signed_manifest() const { return signed_manifest_; }
+  const crypto::Digest& signed_manifest_sha256() const { return signed_sha_; }
+  // What the release says it is (product and version as signed).
+  const wire::ArtifactInfo& release() const { return release_; }
   wire::Activation activation() const { return activation_; }
   control::TargetProgress& target(const std::string& id) { return targets_[id]; }
   const std::map<std::string, control::TargetProgress>& targets() const { return targets_; }
@@ -37,6 +42,9 @@ class Deployment {
  private:
   uint64_t id_;
   std::shared_ptr<artifact::StoredArtifact> art_;
+  std::string signed_manifest_;
+  crypto::Digest signed_sha_{};
+  wire::ArtifactInfo release_;
   wire::Activation activation_;
   std::map<std::string, control::TargetProgress> targets_;
   std::vector<Watcher> watchers_;

@@ -40,6 +40,10 @@ const sys::ConfigSchema& ServerSchema() {
           "fragmentation; raise it only on paths known to carry more.",
           sys::IntRange(576, 65000));
     s.Int("max_rate_mbit", 0, "Cap per transfer in Mbit/s; 0 = as fast as the path allows.", sys::IntRange(0, 1000000));
+    s.String("publisher_key", "",
+             "Ed25519 private key file (nxtctl keygen) used to sign releases pushed as plain\n"
+             "files. Empty: such pushes go out unsigned, and clients that require signatures\n"
+             "refuse them; releases signed off the server (nxtctl sign) need no key here.");
     s.Bool("auto_approve", false,
            "Approve every new client (or a known id presenting a new key) without an operator.\n"
            "Off: new clients are pending until 'nxtctl clients approve ID'; pending clients get nothing.");
@@ -67,6 +71,7 @@ Result<ServerOptions> LoadServerOptions(const sys::ConfigSource& source) {
   o.max_rate_mbit = static_cast<uint32_t>(v.GetInt("max_rate_mbit"));
   o.log_level = v.GetString("log_level");
   o.log_target = v.GetString("log_target");
+  o.publisher_key = v.GetString("publisher_key");
   o.auto_approve = v.GetBool("auto_approve");
   o.approved_keys = v.GetStringArray("approved_keys");
   return o;
@@ -82,7 +87,7 @@ Result<ParsedArgs> ParseServerArgs(int argc, char** argv) {
   auto* cfg = app.add_option("--config", out.source.path, "Configuration file")->capture_default_str();
   app.add_option("--listen", listen, "UDP listen address (repeatable), e.g. '[::]:5467'");
   for (const char* key : {"state_dir", "control_socket", "control_group", "lease_seconds", "max_datagram",
-                          "max_rate_mbit", "log_level", "log_target", "auto_approve"}) {
+                          "max_rate_mbit", "log_level", "log_target", "auto_approve", "publisher_key"}) {
     std::string flag = std::string("--") + key;
     std::replace(flag.begin(), flag.end(), '_', '-');
     app.add_option(flag, flags[key], ServerSchema().Find(key)->help);

@@ -21,6 +21,7 @@ struct ServerOptions {
   uint32_t max_rate_mbit = 0;
   std::string log_level;
   std::string log_target;
+  std::string publisher_key;  // Ed25519 private key file: sign plain pushes; empty = ship them unsigned
   bool auto_approve = false;
   std::vector<std::string> approved_keys;  // "nxt-x25519-public <base64>" or bare base64
 };

@@ -73,12 +73,12 @@ void PushEngine::Start(const std::shared_ptr<Deployment>& dep, const std::string
   transfer::SenderParams p;
   wire::Offer& o = p.offer;
   o.set_transfer(NewTransferId());
-  *o.mutable_artifact() = art.manifest.artifact();
+  *o.mutable_artifact() = dep->release();
   o.set_size(art.size);
   o.set_block_size(art.manifest.block_size());
   o.set_chunk_size(static_cast<uint32_t>(chunk_size()));
-  o.set_manifest_size(art.manifest_bytes.size());
-  o.set_manifest_sha256(crypto::DigestToBytes(art.manifest_sha256));
+  o.set_manifest_size(dep->signed_manifest().size());
+  o.set_manifest_sha256(crypto::DigestToBytes(dep->signed_manifest_sha256()));
   o.set_activation(dep->activation());
   o.set_deployment(dep->id());
   p.congestion.mss = static_cast<uint32_t>(chunk_size());
@@ -180,7 +180,7 @@ bool PushEngine::FillChunk(Job& job, Peer& peer, const transfer::ChunkSend& c, T
   const artifact::StoredArtifact& art = *job.dep->artifact();
   std::span<const uint8_t> data;
   if (c.span.manifest) {
-    data = crypto::AsBytes(std::string_view(art.manifest_bytes).substr(c.span.offset, c.span.length));
+    data = crypto::AsBytes(std::string_view(job.dep->signed_manifest()).substr(c.span.offset, c.span.length));
   } else {
     ssize_t n = pread(art.fd.get(), scratch_.data(), c.span.length, static_cast<off_t>(c.span.offset));
     if (n != static_cast<ssize_t>(c.span.length)) {

@@ -12,7 +12,9 @@
 
 #include "control/group.h"
 #include "control/unix_socket.h"
+#include "artifact/release.h"
 #include "crypto/digest.h"
+#include "crypto/key_file.h"
 #include "crypto/key_text.h"
 #include "plugin/elf.h"
 #include "sys/atomic_file.h"
@@ -38,10 +40,19 @@ Result<std::unique_ptr<Server>> Server::Create(ServerOptions options, sys::Confi
   NXT_ASSIGN(auto loop, sys::EventLoop::Create());
   NXT_ASSIGN(StateDb db, StateDb::Open(options.state_dir + "/state.db"));
   NXT_ASSIGN(secure::Identity identity, secure::LoadOrCreateIdentity(options.state_dir));
+  std::optional<crypto::Ed25519KeyPair> publisher;
+  if (!options.publisher_key.empty()) {
+    auto raw = crypto::ReadPrivateKeyFile(options.publisher_key, crypto::KeyType::kEd25519);
+    if (!raw.ok()) return std::move(raw).error().WithContext("publisher_key");
+    NXT_ASSIGN(auto kp, crypto::Ed25519KeyPair::FromPrivateBytes(*raw));
+    log.Info("signing releases as " + crypto::Fingerprint(crypto::KeyType::kEd25519, kp.PublicKeyBytes()));
+    publisher.emplace(std::move(kp));
+  }
   if (identity.created)
     log.Info("created identity " + identity.fingerprint + "; clients pin " + options.state_dir + "/identity.pub");
   std::unique_ptr<Server> s(new Server(std::move(options), std::move(source), log, notifier, std::move(loop),
                                        std::move(db), std::move(identity)));
+  s->publisher_ = std::move(publisher);
   NXT_TRY(s->Start());
   return s;
 }
@@ -292,7 +303,9 @@ void Server::ResumeUnfinished() {
       continue;
     }
     auto shared = std::make_shared<artifact::StoredArtifact>(std::move(art).value());
-    auto dep = std::make_shared<Deployment>(rec.id, shared, rec.activation, ids);
+    std::string signed_manifest =
+        rec.signed_manifest.empty() ? artifact::UnsignedManifest(shared->manifest) : rec.signed_manifest;
+    auto dep = std::make_shared<Deployment>(rec.id, shared, std::move(signed_manifest), rec.activation, ids);
     log_.Info("resuming deployment " + std::to_string(rec.id) + " of " + rec.name + " to " +
               std::to_string(ids.size()) + " hosts");
     StartDeployment(dep);

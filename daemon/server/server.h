@@ -13,6 +13,7 @@
 #include "base/clock.h"
 #include "control/server.h"
 #include "net/udp_endpoint.h"
+#include "crypto/ed25519.h"
 #include "secure/identity.h"
 #include "server/options.h"
 #include "server/peers.h"
@@ -56,6 +57,7 @@ class Server {
   void HandleEnrollment(const google::protobuf::RepeatedPtrField<std::string>& ids, wire::Enrollment e,
                         control::Replier& r);
   void StartDeployment(const std::shared_ptr<Deployment>& dep);
+  Result<std::string> ReleaseManifest(const control::Push& push, const artifact::StoredArtifact& art);
   void OnTargetChanged(Deployment& dep, const control::TargetProgress& t);
 
   ServerOptions opt_;
@@ -66,6 +68,7 @@ class Server {
   std::unique_ptr<sys::EventLoop> loop_;
   StateDb db_;
   secure::Identity identity_;
+  std::optional<crypto::Ed25519KeyPair> publisher_;  // signs releases pushed as plain files
   Peers peers_;
   Registry registry_;
   artifact::ArtifactStore store_;

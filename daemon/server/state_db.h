@@ -41,6 +41,7 @@ struct DeploymentRecord {
   std::string name;
   uint64_t created_ms = 0;
   wire::Activation activation = wire::ACTIVATION_IMMEDIATE;
+  std::string signed_manifest;  // what the hosts get as the manifest (SignedManifest bytes)
 };
 
 class StateDb {

@@ -280,6 +280,15 @@ class NxtTestCase(unittest.TestCase):
         else:
             shutil.rmtree(self.tmp, ignore_errors=True)
 
+    def publisher(self):
+        """(private key path, public key text) of this test's publisher key, made on first use."""
+        if not getattr(self, "_publisher", None):
+            path = os.path.join(self.tmp, "publisher.key")
+            subprocess.run([NXTCTL, "keygen", "--out", path], check=True, capture_output=True)
+            with open(path + ".pub") as f:
+                self._publisher = (path, f.read().strip())
+        return self._publisher
+
     def _node_dir(self, name):
         d = os.path.join(self.tmp, name)
         os.makedirs(d, exist_ok=True)
@@ -292,7 +301,8 @@ class NxtTestCase(unittest.TestCase):
         # An explicit config keeps /etc/nxt/serverd.toml out of the test; the
         # empty control_group keeps the socket usable where no `nxt` group exists.
         # Tests about pushing approve every client; test_security covers enrollment.
-        conf = {"control_group": "", "auto_approve": True}
+        # The server signs plain pushes with a publisher key the clients trust.
+        conf = {"control_group": "", "auto_approve": True, "publisher_key": self.publisher()[0]}
         conf.update(config or {})
         cfg = _config(os.path.join(d, "serverd.toml"), conf)
         port = port or free_udp_port()
@@ -314,7 +324,7 @@ class NxtTestCase(unittest.TestCase):
         name = name or client_id
         d = self._node_dir(name)
         sock = os.path.join(d, "clientd.sock")
-        conf = {"control_group": ""}
+        conf = {"control_group": "", "trusted_publishers": [self.publisher()[1]]}
         if getattr(self, "server_key", None):
             conf["server_key"] = self.server_key
         conf.update(config or {})

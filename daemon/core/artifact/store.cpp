@@ -29,12 +29,12 @@ bool IsPayloadName(std::string_view name) {
 // Copies `size` bytes of `src` into `dst`, feeding the manifest builder with
 // exactly the bytes written, so the stored file and its hashes always agree
 // even if `src` changes underneath.
-Status CopyAndHash(int src, int dst, uint64_t size, ManifestBuilder& builder) {
+Status CopyAndHash(int src, uint64_t offset, int dst, uint64_t size, ManifestBuilder& builder) {
   std::vector<uint8_t> buf(kCopyStep);
   while (builder.fed() < size) {
     std::size_t want = static_cast<std::size_t>(std::min<uint64_t>(buf.size(), size - builder.fed()));
     NXT_ASSIGN(std::size_t got, detail::PreadFull(src, std::span(buf).first(want),
-                                                  static_cast<off_t>(builder.fed())));
+                                                  static_cast<off_t>(offset + builder.fed())));
     if (got == 0) {
       return Error(Errc::kCorrupt, "source shrank to " + std::to_string(builder.fed()) + " bytes while importing");
     }
@@ -73,16 +73,18 @@ Status ArtifactStore::PublishManifest(const crypto::Digest& sha256, const std::s
   return detail::WriteFileAtomically(dir_, ManifestPath(sha256), crypto::AsBytes(bytes), kFileMode);
 }
 
-Result<StoredArtifact> ArtifactStore::Import(int fd, wire::ArtifactInfo info, uint64_t created_unix_s) {
+Result<StoredArtifact> ArtifactStore::Import(int fd, wire::ArtifactInfo info, uint64_t created_unix_s,
+                                             uint64_t offset) {
   struct stat st {};
   if (::fstat(fd, &st) != 0) return ErrnoError("import: fstat");
   if (!S_ISREG(st.st_mode)) return Error(Errc::kUnsupported, "import: source is not a regular file");
-  const uint64_t size = static_cast<uint64_t>(st.st_size);
+  if (offset > static_cast<uint64_t>(st.st_size)) return Error(Errc::kInvalidArgument, "import: offset beyond the end");
+  const uint64_t size = static_cast<uint64_t>(st.st_size) - offset;
 
   ManifestBuilder builder(size, std::move(info), created_unix_s);
   if (size > kMaxPlannedSize) return builder.Finish().error();  // refuse before copying
   NXT_ASSIGN(detail::TempFile tmp, detail::TempFile::Create(dir_, "import"));
-  if (auto s = CopyAndHash(fd, tmp.fd(), size, builder); !s.ok()) {
+  if (auto s = CopyAndHash(fd, offset, tmp.fd(), size, builder); !s.ok()) {
     return std::move(s).error().WithContext("import " + tmp.path());
   }
   NXT_ASSIGN(ManifestAndDigest built, builder.Finish());

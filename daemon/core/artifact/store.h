@@ -44,7 +44,9 @@ class ArtifactStore {
   // set the content must match it (kCorrupt otherwise). Idempotent: the same
   // content again returns the existing entry with already_present = true and
   // its original manifest (info and created time of the first import).
-  Result<StoredArtifact> Import(int fd, wire::ArtifactInfo info, uint64_t created_unix_s);
+  // Imports the bytes of `fd` from `offset` to its end (a bundle's payload
+  // starts after its signed manifest).
+  Result<StoredArtifact> Import(int fd, wire::ArtifactInfo info, uint64_t created_unix_s, uint64_t offset = 0);
 
   // The stored payload and its manifest. kNotFound if absent; kCorrupt if the
   // manifest is missing, unparsable, or does not describe this payload.

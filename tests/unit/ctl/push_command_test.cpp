@@ -70,7 +70,8 @@ TEST_F(NxtctlPush, SendsTheAbsolutePathTargetsActivationAndTheOpenFile) {
   ScriptTwoHosts(control::TARGET_STAGED, control::TARGET_STAGED);
   fs::path old_cwd = fs::current_path();
   fs::current_path(dir_);
-  int code = h_.Run({"push", "libfunctional_8_6.so", "--to", "a", "--to", "b,c", "--later"});
+  int code = h_.Run({"push", "libfunctional_8_6.so", "--to", "a", "--to", "b,c", "--later", "--version", "8.6",
+                     "--product", "nxtgen", "--downgrade", "--expires-days", "30"});
   fs::current_path(old_cwd);
   EXPECT_EQ(code, kExitOk) << h_.err.str();
   ASSERT_EQ(h_.daemon.requests.size(), 1u);
@@ -79,6 +80,11 @@ TEST_F(NxtctlPush, SendsTheAbsolutePathTargetsActivationAndTheOpenFile) {
   EXPECT_EQ(std::vector<std::string>(push.to().begin(), push.to().end()),
             (std::vector<std::string>{"a", "b", "c"}));
   EXPECT_EQ(push.activation(), wire::ACTIVATION_LATER);
+  EXPECT_EQ(push.product(), "nxtgen");  // what the server signs
+  EXPECT_EQ(push.major(), 8u);
+  EXPECT_EQ(push.minor(), 6u);
+  EXPECT_TRUE(push.downgrade());
+  EXPECT_EQ(push.expires_days(), 30u);
   ASSERT_TRUE(h_.daemon.passed_file.has_value());
   struct stat st {};
   ASSERT_EQ(::stat(file_.c_str(), &st), 0);
@@ -132,7 +138,7 @@ TEST_F(NxtctlPush, OnATerminalDrawsBarsUnlessToldNotTo) {
 
 TEST_F(NxtctlPush, WithJsonPrintsOneResponseObjectPerLineAndNothingElse) {
   ScriptTwoHosts(control::TARGET_INSTALLED, control::TARGET_FAILED);
-  EXPECT_EQ(h_.Run({"--json", "push", file_}), kExitFailure);
+  EXPECT_EQ(h_.Run({"--json", "push", "--version", "8.6", file_}), kExitFailure);
   std::istringstream lines(h_.out.str());
   std::string line;
   int count = 0;
@@ -148,7 +154,7 @@ TEST_F(NxtctlPush, WithJsonPrintsOneResponseObjectPerLineAndNothingElse) {
 
 TEST_F(NxtctlPush, FailsWhenTheDaemonHangsUpBeforeTheFinalReply) {
   h_.daemon.Reply(Progress({Target("a", control::TARGET_OFFERED)}, false));
-  EXPECT_EQ(h_.Run({"push", file_}), kExitFailure);
+  EXPECT_EQ(h_.Run({"push", "--version", "8.6", file_}), kExitFailure);
   EXPECT_EQ(h_.err.str(), "nxtctl: push interrupted: nxt-serverd closed the connection\n");
 }
 
@@ -158,7 +164,7 @@ TEST_F(NxtctlPush, StopsAtAnErrorReplyAndPrintsItsText) {
   bad.set_text("unknown client id: zz");
   bad.set_final(true);
   h_.daemon.Reply(bad);
-  EXPECT_EQ(h_.Run({"push", "--to", "zz", file_}), kExitFailure);
+  EXPECT_EQ(h_.Run({"push", "--version", "8.6", "--to", "zz", file_}), kExitFailure);
   EXPECT_EQ(h_.err.str(), "nxtctl: unknown client id: zz\n");
 }
 
