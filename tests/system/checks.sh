@@ -43,6 +43,10 @@ set_client_opt() {  # KEY VALUE: set a key of h2's client config (the shipped fi
   on h2 grep -n "^$1 = " "$CLIENT_TOML"
 }
 set_server() { set_client_opt server "$1"; }
+set_client_raw() {  # KEY TOML-VALUE: like set_client_opt, for arrays
+  on h2 sed -i -e "1i $1 = $2" -e "/^[[:space:]]*$1[[:space:]]*=/d" "$CLIENT_TOML"
+  on h2 grep -n "^$1 = " "$CLIENT_TOML"
+}
 
 # ---- install and start
 t_install_server() { on h1 dpkg -i "$(b "$CTL_DEB")" "$(b "$SERVER_DEB")"; }
@@ -75,11 +79,22 @@ t_server_identity() {  # the server made its identity; keep the public half for 
   cat "$ST_W/server.pub"
   grep -E '^nxt-x25519-public [A-Za-z0-9+/=]+$' "$ST_W/server.pub" >/dev/null
 }
+t_publisher() {  # a publisher key on h1; the server signs plain pushes with it
+  on h1 nxtctl keygen --out /etc/nxt/publisher.key
+  on h1 chown nxt:nxt /etc/nxt/publisher.key
+  on h1 sed -i -e '1i publisher_key = "/etc/nxt/publisher.key"' /etc/nxt/serverd.toml
+  on h1 systemctl restart nxt-serverd
+  wait_for 15 on h1 systemctl is-active -q nxt-serverd || true
+  on h1 systemctl is-active nxt-serverd
+  on h1 cat /etc/nxt/publisher.key.pub >"$ST_W/publisher.pub"
+  wait_log h1 nxt-serverd "signing releases as ed25519:" 15
+}
 t_client_starts() {
   local c
   c=$(cursor h2)
   set_server "$SERVER4:$PORT"
   set_client_opt server_key "$(cat "$ST_W/server.pub")"
+  set_client_raw trusted_publishers "[\"$(cat "$ST_W/publisher.pub")\"]"
   on h2 systemctl restart nxt-clientd
   on h2 systemctl is-active nxt-clientd
   wait_version 5.6 "$c"
@@ -180,10 +195,10 @@ t_client_over_v6() {
   wait_for 15 clients_list "\[$CLIENT6\]" || true
   clients_list "\[$CLIENT6\]"
 }
-t_push_v6() {  # FILE MAJOR.MINOR
+t_push_v6() {  # FILE MAJOR.MINOR [nxtctl flags]
   local c
   c=$(cursor h2)
-  on h1 nxtctl push --no-progress "/root/$1"
+  on h1 nxtctl push --no-progress "/root/$1" "${@:3}"
   wait_version "$2" "$c"
   status_says "$2"
 }
@@ -253,7 +268,8 @@ run_checks() {
   require "h2: dpkg -i nxtctl nxt-client" t_install_client
   check "h1, h2: systemd-analyze verify --man=no on the installed units prints nothing" t_units_verify
   require "h1: nxt-serverd made its identity (/var/lib/nxt/server/identity.pub)" t_server_identity
-  require "h2: server = $SERVER4:$PORT and server_key set, restart: registered, journal shows nxtgen 5.6" t_client_starts
+  require "h1: nxtctl keygen a publisher key; nxt-serverd restarted with publisher_key signs with it" t_publisher
+  require "h2: server = $SERVER4:$PORT, server_key and trusted_publishers set, restart: registered, journal shows nxtgen 5.6" t_client_starts
   check "h1: nxtctl clients lists h2 at $CLIENT4 as pending; a push to it is refused" t_push_to_pending_refused
   require "h1: nxtctl clients approve h2: listed at $CLIENT4 as active" t_approve
   check "h1: nxt-serverd STATUS= says 1 client" t_server_status_text
@@ -266,7 +282,8 @@ run_checks() {
   check "h2: reload with the config restored: active, 8.6" t_reload_good_config
   check "h2: nxt-clientd refuses a bad config at start with file:line and key" t_start_refuses_bad_config
   require "h2: server = [$SERVER6]:$PORT, restart: registered, listed at $CLIENT6" t_client_over_v6
-  check "h1->h2 over IPv6: push libfunctional_1_0.so, client logs 5.6" t_push_v6 libfunctional_1_0.so 5.6
+  check "h1->h2 over IPv6: push libfunctional_1_0.so --downgrade (8.6 -> 5.6 needs it), client logs 5.6" \
+    t_push_v6 libfunctional_1_0.so 5.6 --downgrade
   check "h1->h2 over IPv6: push libfunctional_2_0.so, client logs 8.6" t_push_v6 libfunctional_2_0.so 8.6
   on h1 sh -c 'echo "# systest: an edit that an upgrade must keep" >> /etc/nxt/serverd.toml'
   SERVER_PID_BEFORE=$(main_pid h1 nxt-serverd) CLIENT_PID_BEFORE=$(main_pid h2 nxt-clientd)
