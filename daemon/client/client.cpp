@@ -67,6 +67,15 @@ Client::Client(ClientOptions options, sys::ConfigSource source, sys::Logger& log
       readable_(*loop_, udp_.fd(), sys::Io::kRead, [this] { OnReadable(); }),
       status_timer_(*loop_, [this] { UpdateStatus(); }) {}
 
+void Client::ApplyLimits(const ClientOptions& o) {
+  TransferLimits l;
+  l.deadline = TimeUs{o.transfer_timeout_seconds} * kUsPerSec;
+  l.min_rate = o.min_transfer_rate;
+  l.rate_window = TimeUs{o.rate_window_seconds} * kUsPerSec;
+  l.staging_quota = uint64_t{o.staging_quota_mb} << 20;
+  transfers_.set_limits(l);
+}
+
 void Client::ApplyTrust(const ClientOptions& o) {
   artifact::TrustPolicy p;
   p.require_signature = o.require_signature;
@@ -83,6 +92,7 @@ void Client::ApplyTrust(const ClientOptions& o) {
 Status Client::Start() {
   plugins_.Start();
   ApplyTrust(opt_);
+  ApplyLimits(opt_);
   wire::ArtifactInfo running = plugins_.Running();
   NXT_ASSIGN(floor_, RollbackFloor::Load(opt_.state_dir, {running.major(), running.minor()}));
   NXT_TRY(readable_.Start());
@@ -182,6 +192,11 @@ void Client::Reload() {
   opt_.trusted_publishers = o.trusted_publishers;
   opt_.require_signature = o.require_signature;
   ApplyTrust(opt_);
+  opt_.transfer_timeout_seconds = o.transfer_timeout_seconds;
+  opt_.min_transfer_rate = o.min_transfer_rate;
+  opt_.rate_window_seconds = o.rate_window_seconds;
+  opt_.staging_quota_mb = o.staging_quota_mb;
+  ApplyLimits(opt_);
   plugins_.set_options(plugin::LoadOptions{true, static_cast<int>(o.selftest_timeout_ms)});
   opt_.log_level = o.log_level;
   log_.set_threshold(sys::ParseLogLevel(o.log_level).value_or(sys::LogLevel::kInfo));

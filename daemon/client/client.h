@@ -35,6 +35,7 @@ class Client {
   void UpdateStatus();
   void Reload();  // SIGHUP
   void ApplyTrust(const ClientOptions& o);
+  void ApplyLimits(const ClientOptions& o);
   Status UseServer(const std::string& server, const std::string& server_key);  // "" = none configured: idle
   void OnDatagram(const net::ReceivedDatagram& r);
 

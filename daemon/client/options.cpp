@@ -52,6 +52,14 @@ const sys::ConfigSchema& ClientSchema() {
                   "signed releases this host accepts.", CheckPublisher);
     s.Bool("require_signature", true,
            "Refuse releases not signed by a trusted publisher. Turn off only for development.");
+    s.Int("transfer_timeout_seconds", 3600, "A transfer taking longer than this is ended (and reported).",
+          sys::IntRange(10, 7 * 86400));
+    s.Int("min_transfer_rate", 4096,
+          "Bytes per second a transfer must sustain over rate_window_seconds, or it is ended;\n"
+          "what arrived stays in staging for a later attempt.", sys::IntRange(0, 1 << 30));
+    s.Int("rate_window_seconds", 60, "Window over which min_transfer_rate is measured.", sys::IntRange(1, 3600));
+    s.Int("staging_quota_mb", 1024, "Most MiB the staging area may hold; larger offers are declined.",
+          sys::IntRange(1, 1 << 24));
     s.Int("selftest_timeout_ms", 2000, "Longest a new plug-in's self-test may run before it is refused.",
           sys::IntRange(10, 600000));
     s.String("log_level", "info", "error, warning, notice, info or debug.",
@@ -77,6 +85,10 @@ Result<ClientOptions> LoadClientOptions(const sys::ConfigSource& source) {
   o.selftest_timeout_ms = static_cast<uint32_t>(v.GetInt("selftest_timeout_ms"));
   o.trusted_publishers = v.GetStringArray("trusted_publishers");
   o.require_signature = v.GetBool("require_signature");
+  o.transfer_timeout_seconds = static_cast<uint32_t>(v.GetInt("transfer_timeout_seconds"));
+  o.min_transfer_rate = static_cast<uint32_t>(v.GetInt("min_transfer_rate"));
+  o.rate_window_seconds = static_cast<uint32_t>(v.GetInt("rate_window_seconds"));
+  o.staging_quota_mb = static_cast<uint32_t>(v.GetInt("staging_quota_mb"));
   o.log_level = v.GetString("log_level");
   o.log_target = v.GetString("log_target");
   return o;
@@ -90,7 +102,8 @@ Result<ParsedClientArgs> ParseClientArgs(int argc, char** argv) {
   bool print_config = false;
   auto* cfg = app.add_option("--config", out.source.path, "Configuration file")->capture_default_str();
   for (const char* key : {"server", "server_key", "id", "listen", "state_dir", "control_socket", "control_group", "default_plugin",
-                          "selftest_timeout_ms", "log_level", "log_target", "require_signature", "trusted_publishers"}) {
+                          "selftest_timeout_ms", "log_level", "log_target", "require_signature", "trusted_publishers",
+                          "transfer_timeout_seconds", "min_transfer_rate", "rate_window_seconds", "staging_quota_mb"}) {
     std::string flag = std::string("--") + key;
     std::replace(flag.begin(), flag.end(), '_', '-');
     app.add_option(flag, flags[key], ClientSchema().Find(key)->help);

@@ -22,6 +22,10 @@ struct ClientOptions {
   uint32_t selftest_timeout_ms = 2000;
   std::vector<std::string> trusted_publishers;  // "nxt-ed25519-public <base64>"
   bool require_signature = true;
+  uint32_t transfer_timeout_seconds = 3600;
+  uint32_t min_transfer_rate = 4096;   // bytes/s
+  uint32_t rate_window_seconds = 60;
+  uint32_t staging_quota_mb = 1024;
   std::string log_level;
   std::string log_target;
 };

@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <filesystem>
 
 #include "crypto/digest.h"
 #include "plugin/elf.h"
@@ -88,6 +89,14 @@ void TransferHost::OnOffer(const net::Address& from, const wire::Offer& offer) {
     log_.Info("transfer " + active_->staging.sha_hex().substr(0, 12) + " superseded by a new offer");
     active_.reset();
   }
+  // Staging quota: what is there already (kept for resumes) plus this release.
+  uint64_t used = StagingBytes(), part = 0;
+  struct stat st {};
+  if (::stat((staging_dir_ + "/" + sha_hex + ".part").c_str(), &st) == 0) part = static_cast<uint64_t>(st.st_size);
+  if (used - part + offer.size() > limits_.staging_quota)
+    return Decline(from, offer.transfer(), wire::DECLINE_NO_SPACE,
+                   "staging quota: " + std::to_string(offer.size()) + " bytes would exceed " +
+                       std::to_string(limits_.staging_quota) + " (" + std::to_string(used) + " in use)");
   auto staging = StagingFile::Open(staging_dir_, offer, rx->geometry(), policy_, clock_);
   if (!staging.ok()) {
     return Decline(from, offer.transfer(),
@@ -96,7 +105,7 @@ void TransferHost::OnOffer(const net::Address& from, const wire::Offer& offer) {
   }
   ++counters_.transfers;
   active_ = std::make_unique<Active>(
-      Active{offer, from, std::move(rx).value(), std::move(staging).value(), {}, now, 0, {}});
+      Active{offer, from, std::move(rx).value(), std::move(staging).value(), {}, now, 0, {}, now, now, 0});
   RangeSet trusted = active_->staging.Trusted();
   active_->rx.Restore(trusted);
   uint64_t total = active_->rx.geometry().total_chunks();
@@ -249,6 +258,7 @@ void TransferHost::OnTimer() {
       if (!st.ok()) log_.Warning("cannot checkpoint staging: " + st.error().message());
       active_->last_checkpoint = now;
     }
+    if (!CheckLimits(now)) return ArmTimer();
     if (active_->rx.Stalled(now)) {
       (void)active_->staging.Checkpoint();
       log_.Warning("transfer " + active_->staging.sha_hex().substr(0, 12) +
@@ -259,10 +269,44 @@ void TransferHost::OnTimer() {
   ArmTimer();
 }
 
+uint64_t TransferHost::StagingBytes() const {
+  uint64_t total = 0;
+  std::error_code ec;
+  for (const auto& e : std::filesystem::directory_iterator(staging_dir_, ec))
+    if (e.is_regular_file(ec)) total += e.file_size(ec);
+  return total;
+}
+
+bool TransferHost::CheckLimits(TimeUs now) {
+  Active& a = *active_;
+  if (now - a.started >= limits_.deadline) {
+    Fail("transfer exceeded its deadline of " + std::to_string(limits_.deadline / kUsPerSec) + " s");
+    return false;
+  }
+  if (now - a.window_start >= limits_.rate_window) {
+    const transfer::Geometry& g = a.rx.geometry();
+    uint64_t chunks = a.rx.held().count() - std::min(a.rx.held().count(), a.window_chunks);
+    uint64_t bytes = chunks * g.chunk_size();
+    uint64_t rate = bytes * kUsPerSec / std::max<TimeUs>(now - a.window_start, 1);
+    if (rate < limits_.min_rate && !a.rx.complete()) {
+      (void)a.staging.Checkpoint();  // what did arrive is kept for a later, faster attempt
+      Fail("transfer too slow: " + std::to_string(rate) + " B/s over the last " +
+           std::to_string((now - a.window_start) / kUsPerSec) + " s (minimum " + std::to_string(limits_.min_rate) +
+           " B/s)");
+      return false;
+    }
+    a.window_start = now;
+    a.window_chunks = a.rx.held().count();
+  }
+  return true;
+}
+
 void TransferHost::ArmTimer() {
   TimeUs now = clock_.NowUs(), next = kNever;
   for (const auto& [id, p] : outcomes_) next = std::min(next, p.next);
-  if (active_) next = std::min({next, active_->rx.NextWakeup(), active_->last_checkpoint + kCheckpointEvery});
+  if (active_)
+    next = std::min({next, active_->rx.NextWakeup(), active_->last_checkpoint + kCheckpointEvery,
+                     active_->window_start + limits_.rate_window, active_->started + limits_.deadline});
   if (next == kNever) return timer_.Cancel();
   timer_.Arm(next > now ? next - now : 0);
 }

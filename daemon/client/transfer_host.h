@@ -25,6 +25,15 @@
 
 namespace nxt::client {
 
+// Bounds on what a server may make this host do (security issue: a stalled
+// or trickling transfer must end, staging must not fill the disk).
+struct TransferLimits {
+  TimeUs deadline = 3600 * kUsPerSec;     // a whole transfer
+  uint64_t min_rate = 4096;               // bytes/s, measured over `rate_window`
+  TimeUs rate_window = 60 * kUsPerSec;
+  uint64_t staging_quota = 1ULL << 30;    // bytes in staging/ at once
+};
+
 struct TransferCounters {
   uint64_t transfers = 0, installed = 0, failed = 0, corrupt_blocks = 0, malformed_chunks = 0, duplicates = 0;
 };
@@ -40,6 +49,7 @@ class TransferHost {
   void EndOfBatch();  // flush acks after a receive batch
   const TransferCounters& counters() const { return counters_; }
   bool busy() const { return active_ != nullptr; }
+  void set_limits(TransferLimits l) { limits_ = l; }
   std::string Describe() const;  // one line for status
 
  private:
@@ -52,6 +62,9 @@ class TransferHost {
     TimeUs last_checkpoint;
     TimeUs last_byte = 0;
     std::map<uint64_t, int> block_failures;  // a block that keeps failing means a bad release
+    TimeUs started = 0;
+    TimeUs window_start = 0;
+    uint64_t window_chunks = 0;  // chunks held at window_start
   };
   struct PendingOutcome {
     wire::Datagram d;
@@ -72,6 +85,8 @@ class TransferHost {
   void SendControl();
   void OnTimer();
   void ArmTimer();
+  uint64_t StagingBytes() const;
+  bool CheckLimits(TimeUs now);  // false: the transfer was ended
 
   sys::EventLoop& loop_;
   std::function<void(const wire::Datagram&)> send_;
@@ -86,6 +101,7 @@ class TransferHost {
   std::map<uint64_t, PendingOutcome> outcomes_;
   sys::Timer timer_;
   TransferCounters counters_;
+  TransferLimits limits_;
 };
 
 }  // namespace nxt::client

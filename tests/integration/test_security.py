@@ -120,6 +120,30 @@ class AClient(NxtTestCase):
         self.assertIn("readable by group or others", client.log())
 
 
+class BoundedInput(NxtTestCase):
+    def test_a_trickling_transfer_is_ended_with_a_reason(self):
+        server = self.start_server()
+        relay, port = self.start_impair(server.v4, "--rate-mbit", "0.05", "--seed", "3")  # ~6 KB/s
+        client = self.start_client("host-1", "127.0.0.1:%d" % port,
+                                   config={"min_transfer_rate": 65536, "rate_window_seconds": 2})
+        self.wait_registered(server, client)
+        path = make_padded_plugin(os.path.join(self.tmp, "lib.so"), 1 * MiB)
+        r = self.push(server, path)
+        self.assertNotEqual(r.rc, 0, str(r))
+        self.assertIn("too slow", r.out + r.err)
+        self.assert_running(client, 5, 6)
+
+    def test_an_offer_beyond_the_staging_quota_is_declined(self):
+        server = self.start_server()
+        client = self.start_client("host-1", server.v4, config={"staging_quota_mb": 1})
+        self.wait_registered(server, client)
+        path = make_padded_plugin(os.path.join(self.tmp, "lib.so"), 4 * MiB)
+        r = self.push(server, path)
+        self.assertNotEqual(r.rc, 0, str(r))
+        self.assertIn("staging quota", r.out + r.err)
+        self.assertEqual(os.listdir(os.path.join(client.dir, "staging")), [])
+
+
 class TheControlSocket(NxtTestCase):
     @unittest.skipUnless(os.geteuid() == 0 and shutil.which("setpriv"), "needs root and setpriv")
     def test_refuses_a_user_who_is_neither_root_nor_in_group_nxt(self):
