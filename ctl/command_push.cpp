@@ -25,6 +25,7 @@ struct PushArgs {
   std::vector<std::string> to;
   bool later = false;
   bool no_progress = false;
+  bool encrypt = false;
   ReleaseArgs release;
 };
 
@@ -54,6 +55,7 @@ control::Request PushRequest(const PushArgs& args, const std::string& absolute_p
   push->set_path(absolute_path);
   for (const auto& id : args.to) push->add_to(id);
   push->set_activation(args.later ? wire::ACTIVATION_LATER : wire::ACTIVATION_IMMEDIATE);
+  push->set_encrypt(args.encrypt);
   return request;
 }
 
@@ -135,6 +137,8 @@ Action DefinePush(CLI::App& sub) {
       ->delimiter(',');
   sub.add_flag("--later", args->later, "Stage only; hosts activate on command (success = staged)");
   sub.add_flag("--no-progress", args->no_progress, "Print only the final result table");
+  sub.add_flag("--encrypt", args->encrypt,
+               "Encrypt the payload once and wrap its key to each target host's identity: only they can read it");
   AddReleaseFlags(sub, args->release);
   return [args](Context& ctx) { return Push(ctx, *args); };
 }

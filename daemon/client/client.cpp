@@ -61,7 +61,7 @@ Client::Client(ClientOptions options, sys::ConfigSource source, sys::Logger& log
                plugin::LoadOptions{true, static_cast<int>(opt_.selftest_timeout_ms)}, log_, clock_),
       transfers_(*loop_, [this](const wire::Datagram& d) {
         if (session_) session_->Send(d);
-      }, clock_, log_, opt_.state_dir, plugins_, policy_, floor_, [this] {
+      }, clock_, log_, opt_.state_dir, plugins_, policy_, floor_, identity_.keys, [this] {
         if (session_) session_->HelloNow();
       }),
       readable_(*loop_, udp_.fd(), sys::Io::kRead, [this] { OnReadable(); }),

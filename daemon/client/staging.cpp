@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "artifact/manifest.h"
+#include "artifact/sealed_payload.h"
 #include "crypto/digest.h"
 #include "sys/atomic_file.h"
 
@@ -22,9 +23,14 @@ std::string GeometryLine(const transfer::Geometry& g) {
 }  // namespace
 
 Result<StagingFile> StagingFile::Open(const std::string& dir, const wire::Offer& offer, const transfer::Geometry& geom,
-                                      const artifact::TrustPolicy& policy, const Clock& clock) {
+                                      const artifact::TrustPolicy& policy, const Clock& clock,
+                                      const std::optional<crypto::ContentKey>& content_key) {
   NXT_ASSIGN(crypto::Digest sha, crypto::DigestFromBytes(offer.artifact().sha256()));
   StagingFile s;
+  if (content_key) {
+    NXT_ASSIGN(crypto::AeadKey key, crypto::AeadKey::Create(*content_key));
+    s.content_key_.emplace(std::move(key));
+  }
   s.policy_ = &policy;
   s.clock_ = &clock;
   s.dir_ = dir;
@@ -98,7 +104,10 @@ Result<bool> StagingFile::VerifyManifest() {
   auto parsed = artifact::OpenSignedManifest(crypto::AsBytes(manifest_bytes_), *policy_, clock_->UnixMs() / 1000);
   if (!parsed.ok()) return parsed.error();
   const wire::Manifest& m = *parsed;
-  if (m.size() != geom_.payload_size() || m.block_size() != geom_.block_size() ||
+  // Encrypted: the wire carries sealed blocks, each 16 bytes (the tag) longer.
+  uint64_t wire_size = content_key_ ? artifact::SealedSize(m.size(), m.block_size()) : m.size();
+  uint32_t wire_block = m.block_size() + (content_key_ ? artifact::kSealedBlockOverhead : 0);
+  if (wire_size != geom_.payload_size() || wire_block != geom_.block_size() ||
       static_cast<uint64_t>(m.block_sha256_size()) != geom_.blocks() ||
       m.artifact().sha256() != offer_.artifact().sha256())
     return Error(Errc::kCorrupt, "manifest does not match the offer");
@@ -107,19 +116,34 @@ Result<bool> StagingFile::VerifyManifest() {
   return true;
 }
 
+Result<std::span<const uint8_t>> StagingFile::PlainBlock(uint64_t b) {
+  uint64_t len = geom_.BlockLength(b);
+  block_buf_.resize(len);
+  ssize_t n = pread(fd_.get(), block_buf_.data(), len, static_cast<off_t>(b * geom_.block_size()));
+  if (n != static_cast<ssize_t>(len)) return ErrnoError("pread " + part_path_);
+  auto sealed = crypto::AsBytes(block_buf_);
+  if (!content_key_) return sealed;
+  plain_buf_.resize(len);
+  auto opened = artifact::OpenSealedBlock(*content_key_, b, crypto::AsBytes(offer_.artifact().sha256()), sealed,
+                                          plain_buf_);
+  if (!opened.ok()) return opened.error();
+  return std::span<const uint8_t>(plain_buf_.data(), *opened);
+}
+
 Result<bool> StagingFile::VerifyBlock(uint64_t block) {
   if (!manifest_ok_ || block >= geom_.blocks()) return Error(Errc::kInvalidArgument, "block verified too early");
-  uint64_t len = geom_.BlockLength(block);
-  block_buf_.resize(len);
-  ssize_t n = pread(fd_.get(), block_buf_.data(), len, static_cast<off_t>(block * geom_.block_size()));
-  if (n != static_cast<ssize_t>(len)) return ErrnoError("pread " + part_path_);
-  if (crypto::DigestToBytes(crypto::Sha256Of(block_buf_)) != manifest_.block_sha256(static_cast<int>(block)))
+  auto plain = PlainBlock(block);
+  if (!plain.ok()) {
+    if (plain.error().code() == Errc::kCorrupt) return false;  // sealed block did not authenticate: refetch
+    return plain.error();
+  }
+  if (crypto::DigestToBytes(crypto::Sha256Of(*plain)) != manifest_.block_sha256(static_cast<int>(block)))
     return false;
   verified_.Add(block);
   // The whole-file hash runs in block order; the block just read is reused
   // when it is next in line, so an in-order transfer reads each byte once.
   if (block == whole_next_) {
-    whole_.Update(block_buf_);
+    whole_.Update(*plain);
     ++whole_next_;
   }
   NXT_TRY(FeedWholeHash());
@@ -128,11 +152,8 @@ Result<bool> StagingFile::VerifyBlock(uint64_t block) {
 
 Status StagingFile::FeedWholeHash() {
   while (whole_next_ < geom_.blocks() && verified_.Contains(whole_next_)) {
-    uint64_t len = geom_.BlockLength(whole_next_);
-    block_buf_.resize(len);
-    ssize_t n = pread(fd_.get(), block_buf_.data(), len, static_cast<off_t>(whole_next_ * geom_.block_size()));
-    if (n != static_cast<ssize_t>(len)) return ErrnoError("pread " + part_path_);
-    whole_.Update(block_buf_);
+    NXT_ASSIGN(auto plain, PlainBlock(whole_next_));
+    whole_.Update(plain);
     ++whole_next_;
   }
   return Ok();
@@ -152,6 +173,7 @@ Status StagingFile::Checkpoint() {
 Result<std::string> StagingFile::Finalize(const std::string& store_dir) {
   if (!manifest_ok_ || !AllBlocksVerified()) return Error(Errc::kInvalidArgument, "finalize before verification");
   NXT_TRY(FeedWholeHash());
+  if (content_key_) return FinalizeSealed(store_dir + "/" + sha_hex_ + ".so");
   struct stat st {};
   if (fstat(fd_.get(), &st) != 0) return ErrnoError("fstat " + part_path_);
   if (static_cast<uint64_t>(st.st_size) != geom_.payload_size())
@@ -165,6 +187,36 @@ Result<std::string> StagingFile::Finalize(const std::string& store_dir) {
   NXT_TRY(sys::RenameDurable(part_path_, dest));
   ::unlink(state_path_.c_str());
   ::unlink(manifest_path_.c_str());
+  return dest;
+}
+
+// Encrypted release: staging keeps the ciphertext; the store gets the
+// plaintext, written block by block (each block authenticated again), hashed
+// as written, synced, then renamed into place.
+Result<std::string> StagingFile::FinalizeSealed(const std::string& dest) {
+  if (crypto::DigestToBytes(whole_.Final()) != offer_.artifact().sha256())
+    return Error(Errc::kCorrupt, "SHA-256 of the decrypted release does not match the release");
+  std::string tmp = dest + ".tmp";
+  UniqueFd out(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0444));
+  if (!out) return ErrnoError("open " + tmp);
+  crypto::Sha256 check;
+  for (uint64_t b = 0; b < geom_.blocks(); ++b) {
+    NXT_ASSIGN(auto plain, PlainBlock(b));
+    check.Update(plain);
+    if (::write(out.get(), plain.data(), plain.size()) != static_cast<ssize_t>(plain.size())) {
+      int err = errno;
+      ::unlink(tmp.c_str());
+      return ErrnoError("write " + tmp, err);
+    }
+  }
+  if (crypto::DigestToBytes(check.Final()) != offer_.artifact().sha256()) {
+    ::unlink(tmp.c_str());
+    return Error(Errc::kCorrupt, "decrypted release changed while it was written");
+  }
+  if (fsync(out.get()) != 0) return ErrnoError("fsync " + tmp);
+  out.Reset();
+  NXT_TRY(sys::RenameDurable(tmp, dest));
+  Discard();
   return dest;
 }
 

@@ -11,13 +11,17 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
+#include <vector>
 #include <string>
 
 #include "artifact/release.h"
 #include "base/clock.h"
 #include "base/range_set.h"
 #include "base/unique_fd.h"
+#include "crypto/aead.h"
 #include "crypto/sha256.h"
+#include "crypto/wrap.h"
 #include "nxt/wire.pb.h"
 #include "transfer/geometry.h"
 
@@ -27,8 +31,12 @@ class StagingFile {
  public:
   // `policy` and `clock` outlive the StagingFile: the manifest is checked
   // against the trusted publishers and its expiry when it verifies.
+  // `content_key`: the unwrapped key of an encrypted release (Offer.encrypted);
+  // staging then holds only ciphertext, decrypted block by block to verify
+  // and, once everything checked out, into the store.
   static Result<StagingFile> Open(const std::string& dir, const wire::Offer& offer, const transfer::Geometry& geom,
-                                  const artifact::TrustPolicy& policy, const Clock& clock);
+                                  const artifact::TrustPolicy& policy, const Clock& clock,
+                                  const std::optional<crypto::ContentKey>& content_key = std::nullopt);
 
   // Chunks whose bytes are on disk and verified: safe to report as held.
   RangeSet Trusted() const;
@@ -54,6 +62,9 @@ class StagingFile {
   StagingFile() = default;
   Status LoadState();
   Status FeedWholeHash();
+  // Block `b` as plaintext (decrypted when the release is encrypted).
+  Result<std::span<const uint8_t>> PlainBlock(uint64_t b);
+  Result<std::string> FinalizeSealed(const std::string& dest);
 
   std::string dir_, sha_hex_, part_path_, state_path_, manifest_path_;
   const artifact::TrustPolicy* policy_ = nullptr;
@@ -68,6 +79,8 @@ class StagingFile {
   crypto::Sha256 whole_;       // over blocks [0, whole_next_)
   uint64_t whole_next_ = 0;
   std::string block_buf_;
+  std::vector<uint8_t> plain_buf_;
+  std::optional<crypto::AeadKey> content_key_;  // encrypted release
 };
 
 }  // namespace nxt::client

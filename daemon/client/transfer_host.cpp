@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "crypto/digest.h"
+#include "crypto/wrap.h"
 #include "plugin/elf.h"
 #include "wire/codec.h"
 
@@ -29,10 +30,10 @@ wire::Datagram NewDatagram() {
 TransferHost::TransferHost(sys::EventLoop& loop, std::function<void(const wire::Datagram&)> send, const Clock& clock,
                            sys::Logger& log, std::string state_dir, PluginHost& plugins,
                            const artifact::TrustPolicy& policy, RollbackFloor& floor,
-                           std::function<void()> on_running_changed)
+                           const crypto::X25519KeyPair& identity, std::function<void()> on_running_changed)
     : loop_(loop), send_(std::move(send)), clock_(clock), log_(log), state_dir_(std::move(state_dir)),
       staging_dir_(state_dir_ + "/staging"), store_dir_(state_dir_ + "/store"), plugins_(plugins), policy_(policy),
-      floor_(floor),
+      floor_(floor), identity_(identity),
       on_running_changed_(std::move(on_running_changed)), timer_(loop, [this] { OnTimer(); }) {}
 
 void TransferHost::Send(const net::Address&, const wire::Datagram& d) { send_(d); }
@@ -97,7 +98,18 @@ void TransferHost::OnOffer(const net::Address& from, const wire::Offer& offer) {
     return Decline(from, offer.transfer(), wire::DECLINE_NO_SPACE,
                    "staging quota: " + std::to_string(offer.size()) + " bytes would exceed " +
                        std::to_string(limits_.staging_quota) + " (" + std::to_string(used) + " in use)");
-  auto staging = StagingFile::Open(staging_dir_, offer, rx->geometry(), policy_, clock_);
+  std::optional<crypto::ContentKey> content_key;
+  if (offer.encrypted()) {
+    // Only the hosts the release was encrypted to can unwrap its key.
+    auto wrapped = crypto::WrappedKey::FromBytes(crypto::AsBytes(offer.wrapped_key()));
+    auto key = wrapped.ok() ? crypto::UnwrapKey(*wrapped, identity_, crypto::AsBytes(offer.artifact().sha256()))
+                            : Result<crypto::ContentKey>(wrapped.error());
+    if (!key.ok())
+      return Decline(from, offer.transfer(), wire::DECLINE_INVALID,
+                     "cannot unwrap the release's key (encrypted to another host?): " + key.error().message());
+    content_key = *key;
+  }
+  auto staging = StagingFile::Open(staging_dir_, offer, rx->geometry(), policy_, clock_, content_key);
   if (!staging.ok()) {
     return Decline(from, offer.transfer(),
                    staging.error().code() == Errc::kNoSpace ? wire::DECLINE_NO_SPACE : wire::DECLINE_BUSY,

@@ -6,6 +6,7 @@
 
 #include "artifact/release.h"
 #include "crypto/digest.h"
+#include "crypto/random.h"
 #include "plugin/elf.h"
 #include "server/server.h"
 
@@ -171,9 +172,19 @@ void Server::HandlePush(const control::Push& push, UniqueFd fd, const std::share
   rec.created_ms = clock_.UnixMs();
   rec.activation = push.activation();
   rec.signed_manifest = *signed_manifest;
+  if (push.encrypt()) {
+    rec.content_key.resize(32);
+    Status rnd = crypto::RandomBytes({reinterpret_cast<uint8_t*>(rec.content_key.data()), 32});
+    if (!rnd.ok()) return (void)r->Send(Reply(control::RESULT_ERROR, "push: " + rnd.error().message()));
+  }
   auto id = db_.CreateDeployment(rec, targets);
   if (!id.ok()) return (void)r->Send(Reply(control::RESULT_ERROR, "push: " + id.error().message()));
   auto dep = std::make_shared<Deployment>(*id, art, *signed_manifest, push.activation(), targets);
+  if (push.encrypt()) {
+    Status sealed = dep->Encrypt(rec.content_key, SealedPath(rec.sha256_hex, *id));
+    if (!sealed.ok())
+      return (void)r->Send(Reply(control::RESULT_ERROR, "push: cannot encrypt: " + sealed.error().message()));
+  }
   log_.Info(sys::MessageId("2f6d1c0a8b3e4f5a9c7b6d5e4f3a2b12"), "push " + push.path() + " (" + rec.sha256_hex.substr(0, 12) + ", " +
                                    std::to_string(art->size) + " bytes) to " + std::to_string(targets.size()) + " hosts",
             {{"NXT_DEPLOYMENT", std::to_string(*id)}, {"NXT_ARTIFACT_SHA256", rec.sha256_hex}});

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "artifact/release.h"
+#include "artifact/sealed_payload.h"
 #include "crypto/sha256.h"
 #include "server/state_db.h"
 
@@ -20,6 +21,19 @@ Deployment::Deployment(uint64_t id, std::shared_ptr<artifact::StoredArtifact> ar
     p.set_state(control::TARGET_PENDING);
     p.set_bytes_total(art_->size);
   }
+}
+
+Status Deployment::Encrypt(const std::string& content_key, const std::string& sealed_path) {
+  NXT_ASSIGN(crypto::AeadKey key, crypto::AeadKey::Create(crypto::AsBytes(content_key)));
+  NXT_ASSIGN(sealed_fd_, artifact::WriteSealedPayload(art_->fd.get(), art_->size, art_->manifest.block_size(), key,
+                                                      art_->sha256, sealed_path));
+  content_key_ = content_key;
+  sealed_size_ = artifact::SealedSize(art_->size, art_->manifest.block_size());
+  return Ok();
+}
+
+uint32_t Deployment::wire_block_size() const {
+  return art_->manifest.block_size() + (encrypted() ? artifact::kSealedBlockOverhead : 0);
 }
 
 bool Deployment::done() const {

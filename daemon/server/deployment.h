@@ -29,6 +29,15 @@ class Deployment {
   const crypto::Digest& signed_manifest_sha256() const { return signed_sha_; }
   // What the release says it is (product and version as signed).
   const wire::ArtifactInfo& release() const { return release_; }
+
+  // Encrypted to each host's key: the sealed payload replaces the plain one
+  // on the wire; each host's Offer carries the content key wrapped to it.
+  Status Encrypt(const std::string& content_key, const std::string& sealed_path);
+  bool encrypted() const { return sealed_fd_.valid(); }
+  const std::string& content_key() const { return content_key_; }
+  int payload_fd() const { return encrypted() ? sealed_fd_.get() : art_->fd.get(); }
+  uint64_t payload_size() const { return encrypted() ? sealed_size_ : art_->size; }
+  uint32_t wire_block_size() const;
   wire::Activation activation() const { return activation_; }
   control::TargetProgress& target(const std::string& id) { return targets_[id]; }
   const std::map<std::string, control::TargetProgress>& targets() const { return targets_; }
@@ -45,6 +54,9 @@ class Deployment {
   std::string signed_manifest_;
   crypto::Digest signed_sha_{};
   wire::ArtifactInfo release_;
+  std::string content_key_;
+  UniqueFd sealed_fd_;
+  uint64_t sealed_size_ = 0;
   wire::Activation activation_;
   std::map<std::string, control::TargetProgress> targets_;
   std::vector<Watcher> watchers_;

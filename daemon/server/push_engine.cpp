@@ -6,6 +6,7 @@
 #include <random>
 
 #include "crypto/digest.h"
+#include "crypto/wrap.h"
 #include "wire/chunk_encoder.h"
 #include "wire/codec.h"
 
@@ -67,15 +68,31 @@ uint64_t PushEngine::NewTransferId() {
   return id;
 }
 
-void PushEngine::Start(const std::shared_ptr<Deployment>& dep, const std::string& client_id) {
+void PushEngine::Start(const std::shared_ptr<Deployment>& dep, const std::string& client_id,
+                       const std::string& client_key) {
   TimeUs now = clock_.NowUs();
   const artifact::StoredArtifact& art = *dep->artifact();
   transfer::SenderParams p;
   wire::Offer& o = p.offer;
   o.set_transfer(NewTransferId());
   *o.mutable_artifact() = dep->release();
-  o.set_size(art.size);
-  o.set_block_size(art.manifest.block_size());
+  o.set_size(dep->payload_size());
+  o.set_block_size(dep->wire_block_size());
+  if (dep->encrypted()) {
+    auto recipient = crypto::X25519PublicKey::FromBytes(crypto::AsBytes(client_key));
+    auto wrapped = recipient.ok() ? crypto::WrapKey(crypto::AsBytes(dep->content_key()).first<32>(), *recipient,
+                                                    crypto::AsBytes(art.manifest.artifact().sha256()))
+                                  : Result<crypto::WrappedKey>(recipient.error());
+    if (!wrapped.ok()) {
+      control::TargetProgress& t = dep->target(client_id);
+      t.set_state(control::TARGET_FAILED);
+      t.set_reason("cannot wrap the content key to the host's key: " + wrapped.error().message());
+      on_change_(*dep, t);
+      return;
+    }
+    o.set_encrypted(true);
+    o.set_wrapped_key(wrapped->ToBytes());
+  }
   o.set_chunk_size(static_cast<uint32_t>(chunk_size()));
   o.set_manifest_size(dep->signed_manifest().size());
   o.set_manifest_sha256(crypto::DigestToBytes(dep->signed_manifest_sha256()));
@@ -177,12 +194,11 @@ void PushEngine::SendControl(Job& job) {
 
 bool PushEngine::FillChunk(Job& job, Peer& peer, const transfer::ChunkSend& c, TimeUs now, uint8_t* out,
                            size_t* len) {
-  const artifact::StoredArtifact& art = *job.dep->artifact();
   std::span<const uint8_t> data;
   if (c.span.manifest) {
     data = crypto::AsBytes(std::string_view(job.dep->signed_manifest()).substr(c.span.offset, c.span.length));
   } else {
-    ssize_t n = pread(art.fd.get(), scratch_.data(), c.span.length, static_cast<off_t>(c.span.offset));
+    ssize_t n = pread(job.dep->payload_fd(), scratch_.data(), c.span.length, static_cast<off_t>(c.span.offset));
     if (n != static_cast<ssize_t>(c.span.length)) {
       log_.Error("cannot read artifact for transfer to " + job.client);
       return false;

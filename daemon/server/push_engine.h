@@ -38,7 +38,9 @@ class PushEngine {
   PushEngine(sys::EventLoop& loop, const Clock& clock, sys::Logger& log, Peers& peers, PushOptions options,
              TargetChanged on_change);
 
-  void Start(const std::shared_ptr<Deployment>& dep, const std::string& client_id);
+  // `client_key`: the host's X25519 identity, for wrapping an encrypted
+  // deployment's content key to it.
+  void Start(const std::shared_ptr<Deployment>& dep, const std::string& client_id, const std::string& client_key);
   // A transfer message (Accept, Decline, Ack, Need, Outcome) arrived from `peer`.
   void OnDatagram(Peer& peer, const wire::Datagram& d);
   // The host re-registered with a new instance: offer again.

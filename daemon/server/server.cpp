@@ -280,9 +280,13 @@ void Server::StartDeployment(const std::shared_ptr<Deployment>& dep) {
       OnTargetChanged(*dep, target);
       continue;
     }
-    engine_->Start(dep, client_id);
+    engine_->Start(dep, client_id, c->record.key);
   }
   dep->Notify();
+}
+
+std::string Server::SealedPath(const std::string& sha_hex, uint64_t deployment) const {
+  return store_.dir() + "/" + sha_hex + ".sealed-" + std::to_string(deployment);
 }
 
 void Server::ResumeUnfinished() {
@@ -306,6 +310,14 @@ void Server::ResumeUnfinished() {
     std::string signed_manifest =
         rec.signed_manifest.empty() ? artifact::UnsignedManifest(shared->manifest) : rec.signed_manifest;
     auto dep = std::make_shared<Deployment>(rec.id, shared, std::move(signed_manifest), rec.activation, ids);
+    if (!rec.content_key.empty()) {
+      // Sealing is deterministic in the key, so the sealed payload can be made again.
+      Status st = dep->Encrypt(rec.content_key, SealedPath(rec.sha256_hex, rec.id));
+      if (!st.ok()) {
+        log_.Error("cannot resume encrypted deployment " + std::to_string(rec.id) + ": " + st.error().message());
+        continue;
+      }
+    }
     log_.Info("resuming deployment " + std::to_string(rec.id) + " of " + rec.name + " to " +
               std::to_string(ids.size()) + " hosts");
     StartDeployment(dep);

@@ -46,6 +46,7 @@ class Server {
   void OnHello(Peer& peer, const wire::Hello& hello);
   void ApplyPolicy();
   void ResumeUnfinished();
+  std::string SealedPath(const std::string& sha_hex, uint64_t deployment) const;
   void UpdateStatus();
   void Reload();  // SIGHUP
 

@@ -9,7 +9,7 @@
 namespace nxt::server {
 namespace {
 
-constexpr std::array<std::string_view, 3> kSchema = {
+constexpr std::array<std::string_view, 4> kSchema = {
     R"sql(
 CREATE TABLE clients (
   id TEXT PRIMARY KEY,
@@ -46,6 +46,11 @@ ALTER TABLE clients ADD COLUMN enrollment INTEGER NOT NULL DEFAULT 0;
     // 3: the signed manifest each deployment ships, so a resumed one ships the same.
     R"sql(
 ALTER TABLE deployments ADD COLUMN signed_manifest BLOB;
+)sql",
+    // 4: the content key of an encrypted deployment (its sealed payload is
+    // re-derivable from it after a restart). As sensitive as the store itself.
+    R"sql(
+ALTER TABLE deployments ADD COLUMN content_key BLOB;
 )sql"};
 
 std::string Blob(const google::protobuf::MessageLite& m) { return m.SerializeAsString(); }
@@ -119,10 +124,12 @@ Status StateDb::SaveClient(const ClientRecord& c) {
 Result<uint64_t> StateDb::CreateDeployment(const DeploymentRecord& d, const std::vector<std::string>& targets) {
   NXT_ASSIGN(auto tx, sqlite::Transaction::Begin(db_));
   NXT_ASSIGN(auto st, db_.Prepare(
-      "INSERT INTO deployments (sha256, name, created_ms, activation, signed_manifest) VALUES (?, ?, ?, ?, ?)"));
+      "INSERT INTO deployments (sha256, name, created_ms, activation, signed_manifest, content_key) "
+      "VALUES (?, ?, ?, ?, ?, ?)"));
   NXT_TRY(st.BindAll(std::string_view(d.sha256_hex), std::string_view(d.name), static_cast<int64_t>(d.created_ms),
                      static_cast<int64_t>(d.activation)));
   NXT_TRY(st.BindBlob(5, d.signed_manifest));
+  NXT_TRY(st.BindBlob(6, d.content_key));
   NXT_TRY(st.Run());
   uint64_t id = static_cast<uint64_t>(db_.LastInsertRowId());
   NXT_ASSIGN(auto ins, db_.Prepare("INSERT INTO targets (deployment, client_id, state, updated_ms) VALUES (?, ?, ?, ?)"));
@@ -147,7 +154,7 @@ Status StateDb::UpdateTarget(uint64_t deployment, const std::string& client_id, 
 
 Result<std::vector<std::pair<DeploymentRecord, std::vector<TargetRecord>>>> StateDb::LoadUnfinished() {
   NXT_ASSIGN(auto st, db_.Prepare(
-      "SELECT d.id, d.sha256, d.name, d.created_ms, d.activation, t.client_id, t.state, t.reason, d.signed_manifest "
+      "SELECT d.id, d.sha256, d.name, d.created_ms, d.activation, t.client_id, t.state, t.reason, d.signed_manifest, d.content_key "
       "FROM deployments d JOIN targets t ON t.deployment = d.id "
       "WHERE t.state NOT IN (?, ?, ?, ?) ORDER BY d.id, t.client_id"));
   NXT_TRY(st.BindAll(int64_t{control::TARGET_INSTALLED}, int64_t{control::TARGET_STAGED},
@@ -166,6 +173,8 @@ Result<std::vector<std::pair<DeploymentRecord, std::vector<TargetRecord>>>> Stat
       d.activation = static_cast<wire::Activation>(st.ColumnInt64(4));
       auto sm = st.ColumnBlob(8);
       d.signed_manifest.assign(sm.begin(), sm.end());
+      auto ck = st.ColumnBlob(9);
+      d.content_key.assign(ck.begin(), ck.end());
       out.push_back({d, {}});
     }
     TargetRecord t;

@@ -42,6 +42,7 @@ struct DeploymentRecord {
   uint64_t created_ms = 0;
   wire::Activation activation = wire::ACTIVATION_IMMEDIATE;
   std::string signed_manifest;  // what the hosts get as the manifest (SignedManifest bytes)
+  std::string content_key;      // 32 bytes when the payload is encrypted to each host's key
 };
 
 class StateDb {

@@ -120,6 +120,43 @@ class AClient(NxtTestCase):
         self.assertIn("readable by group or others", client.log())
 
 
+class AnEncryptedRelease(NxtTestCase):
+    def test_reaches_its_targets_as_ciphertext_and_installs_the_plaintext(self):
+        server = self.start_server()
+        a = self.start_client("host-a", server.v4)
+        b = self.start_client("host-b", server.v6)
+        self.wait_registered(server, a, b)
+        path = make_padded_plugin(os.path.join(self.tmp, "lib.so"), 2 * MiB)
+        plain = open(path, "rb").read()
+        r = self.ctl(server, "push", path, "--encrypt")
+        self.assertEqual(r.rc, 0, str(r))
+        for c in (a, b):
+            self.assert_version_logged(c, 8, 6)
+            store = os.path.join(c.dir, "store", sha256_file(path) + ".so")
+            self.assertEqual(sha256_file(store), sha256_file(path))
+        # What the server shipped is not the plaintext.
+        sealed = [f for f in os.listdir(os.path.join(server.dir, "artifacts")) if ".sealed-" in f]
+        self.assertTrue(sealed, os.listdir(os.path.join(server.dir, "artifacts")))
+        ciphertext = open(os.path.join(server.dir, "artifacts", sealed[0]), "rb").read()
+        self.assertNotIn(plain[4096:4096 + 64], ciphertext)
+
+    def test_is_wrapped_to_the_key_a_host_proved_in_its_session(self):
+        # (That another host's key cannot unwrap it is crypto_test's WrapKey
+        # tests; here: a host whose identity changed gets the key wrapped to
+        # the new one, after the operator approved that key.)
+        server = self.start_server()
+        a = self.start_client("host-a", server.v4)
+        self.wait_registered(server, a)
+        a.stop()
+        for name in ("identity", "identity.pub"):
+            os.remove(os.path.join(a.dir, name))
+        self.restart(a)
+        self.wait_registered(server, a)
+        r = self.ctl(server, "push", plugin("2_0"), "--encrypt")
+        self.assertEqual(r.rc, 0, str(r))
+        self.assert_version_logged(a, 8, 6)
+
+
 class BoundedInput(NxtTestCase):
     def test_a_trickling_transfer_is_ended_with_a_reason(self):
         server = self.start_server()

@@ -60,6 +60,7 @@ Status CheckHello(const Hello& m) {
 Status CheckOffer(const Offer& m) {
   NXT_TRY(CheckArtifact(m.artifact(), "offer.artifact"));
   NXT_TRY(CheckSha256(m.manifest_sha256(), "offer.manifest_sha256"));
+  NXT_TRY(CheckSize(m.wrapped_key(), 80, "offer.wrapped_key"));
   return CheckEnum(m.activation(), Activation_IsValid, "offer.activation");
 }
 
