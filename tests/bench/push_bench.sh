@@ -48,14 +48,18 @@ median() { sort -n | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'; }
 
 PORT=${NXT_BENCH_PORT:-5599}
 CTL="$B/ctl/nxtctl --socket $T/S/serverd.sock"
-start_nxt() {
-  "$B/daemon/server/nxt-serverd" --listen "127.0.0.1:$PORT" --state-dir "$T/S" \
-    --control-socket "$T/S/serverd.sock" --log-target stderr 2>"$T/server.log" &
+start_nxt() {  # with the trust a deployment has: signed releases, pinned server key, sealed datagrams
+  : >"$T/empty.toml"
+  "$B/ctl/nxtctl" keygen --out "$T/publisher.key" >/dev/null
+  "$B/daemon/server/nxt-serverd" --config "$T/empty.toml" --listen "127.0.0.1:$PORT" --state-dir "$T/S" \
+    --control-socket "$T/S/serverd.sock" --publisher-key "$T/publisher.key" --auto-approve true \
+    --log-target stderr 2>"$T/server.log" &
   PIDS+=($!)
   wait_log "$T/server.log" "listening on"
-  "$B/daemon/client/nxt-clientd" --server "127.0.0.1:$PORT" --state-dir "$T/C" \
-    --control-socket "$T/C/clientd.sock" --id bench --default-plugin "$B/plugins/libfunctional.so" \
-    --log-target stderr 2>"$T/client.log" &
+  "$B/daemon/client/nxt-clientd" --config "$T/empty.toml" --server "127.0.0.1:$PORT" \
+    --server-key "$(cat "$T/S/identity.pub")" --trusted-publishers "$(cat "$T/publisher.key.pub")" \
+    --state-dir "$T/C" --control-socket "$T/C/clientd.sock" --id bench \
+    --default-plugin "$B/plugins/libfunctional.so" --log-target stderr 2>"$T/client.log" &
   PIDS+=($!)
   wait_log "$T/client.log" "registered with"
 }
