@@ -25,6 +25,7 @@ Status Peers::OnHandshake(net::UdpEndpoint& udp, const net::Address& from, const
   NXT_ASSIGN(secure::ServerAccept acc, secure::Respond(identity_, init, id));
   NXT_ASSIGN(secure::SecureSession s, secure::SecureSession::Create(acc.keys, secure::Role::kServer));
   Peer p;
+  p.id = id;
   p.session = std::make_unique<secure::SecureSession>(std::move(s));
   p.client_key = acc.client_static.Bytes();
   p.udp = &udp;
@@ -55,8 +56,7 @@ Peer* Peers::Open(net::UdpEndpoint& udp, const net::Address& from, const wire::D
 
 void Peers::Bind(Peer& peer, const std::string& client_id) {
   peer.client_id = client_id;
-  for (auto& [id, p] : sessions_)
-    if (&p == &peer) by_client_[client_id] = id;
+  by_client_[client_id] = peer.id;
 }
 
 Peer* Peers::ForClient(const std::string& client_id) {
@@ -87,7 +87,10 @@ void Peers::Forget(const std::string& client_id) {
 
 void Peers::ExpireIdle() {
   TimeUs now = clock_.NowUs();
-  std::erase_if(sessions_, [&](const auto& kv) { return now - kv.second.last_heard > kIdleTimeout; });
+  std::erase_if(sessions_, [&](const auto& kv) {
+    TimeUs idle = now - kv.second.last_heard;
+    return idle > kIdleTimeout || (kv.second.client_id.empty() && idle > kUnboundTimeout);
+  });
   std::erase_if(by_client_, [&](const auto& kv) { return !sessions_.count(kv.second); });
 }
 

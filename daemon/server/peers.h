@@ -23,6 +23,7 @@
 namespace nxt::server {
 
 struct Peer {
+  uint64_t id = 0;               // session id
   std::unique_ptr<secure::SecureSession> session;
   crypto::RawKey client_key{};   // static X25519 key proven by this session
   net::UdpEndpoint* udp = nullptr;
@@ -35,6 +36,9 @@ class Peers {
  public:
   static constexpr size_t kMaxSessions = 100000;
   static constexpr TimeUs kIdleTimeout = 10 * 60 * kUsPerSec;  // > any lease renewal gap
+  // A session no Hello was sealed in (a handshake flood, or a client that
+  // went away mid-way) is dropped much sooner.
+  static constexpr TimeUs kUnboundTimeout = 30 * kUsPerSec;
 
   Peers(const crypto::X25519KeyPair& identity, const Clock& clock) : identity_(identity), clock_(clock) {}
 

@@ -31,11 +31,14 @@ size_t PutVarint(uint8_t* p, uint64_t v) {
 }
 }  // namespace
 
-Result<SecureSession> SecureSession::Create(const SessionKeys& keys, Role role) {
+Result<SecureSession> SecureSession::Create(const SessionKeys& keys, Role role, uint64_t rekey_after) {
   NXT_ASSIGN(crypto::AeadKey c2s, crypto::AeadKey::Create(keys.c2s));
   NXT_ASSIGN(crypto::AeadKey s2c, crypto::AeadKey::Create(keys.s2c));
-  if (role == Role::kClient) return SecureSession(keys.session, std::move(c2s), std::move(s2c), kClientToServer, kServerToClient);
-  return SecureSession(keys.session, std::move(s2c), std::move(c2s), kServerToClient, kClientToServer);
+  SecureSession s = role == Role::kClient
+                        ? SecureSession(keys.session, std::move(c2s), std::move(s2c), kClientToServer, kServerToClient)
+                        : SecureSession(keys.session, std::move(s2c), std::move(c2s), kServerToClient, kClientToServer);
+  s.rekey_after_ = rekey_after;
+  return s;
 }
 
 Result<size_t> SecureSession::Seal(std::span<const uint8_t> inner, std::span<uint8_t> out) {

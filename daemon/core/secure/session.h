@@ -31,7 +31,8 @@ inline constexpr uint64_t kRekeyAfter = uint64_t{1} << 31;
 
 class SecureSession {
  public:
-  static Result<SecureSession> Create(const SessionKeys& keys, Role role);
+  // `rekey_after`: datagrams in either direction after which NeedsRekey().
+  static Result<SecureSession> Create(const SessionKeys& keys, Role role, uint64_t rekey_after = kRekeyAfter);
 
   uint64_t id() const { return id_; }
   // Seals `inner` (a serialized Datagram with a body) into `out`; returns the
@@ -43,7 +44,7 @@ class SecureSession {
 
   uint64_t sent() const { return next_seq_ - 1; }
   uint64_t received() const { return replay_.Highest(); }
-  bool NeedsRekey() const { return sent() >= kRekeyAfter || received() >= kRekeyAfter; }
+  bool NeedsRekey() const { return sent() >= rekey_after_ || received() >= rekey_after_; }
 
  private:
   SecureSession(uint64_t id, crypto::AeadKey send, crypto::AeadKey recv, uint32_t send_dir, uint32_t recv_dir)
@@ -53,6 +54,7 @@ class SecureSession {
   crypto::AeadKey send_, recv_;
   uint32_t send_dir_, recv_dir_;
   uint64_t next_seq_ = 1;
+  uint64_t rekey_after_ = kRekeyAfter;
   crypto::ReplayWindow replay_;
 };
 

@@ -89,5 +89,19 @@ TEST(ASecureSession, AcceptsReorderedDatagramsWithinTheWindow) {
   EXPECT_TRUE(OpenAt(p.server, a, &got).ok());
 }
 
+TEST(ASecureSession, AsksForANewHandshakeLongBeforeItsNoncesRunOut) {
+  auto cs = crypto::X25519KeyPair::Generate().value(), ss = crypto::X25519KeyPair::Generate().value();
+  auto hs = ClientHandshake::Start(cs);
+  auto acc = Respond(ss, hs->init(), 5);
+  auto keys = hs->Finish(acc->response, ss.PublicKey());
+  auto s = SecureSession::Create(*keys, Role::kClient, 3).value();
+  EXPECT_GE(kRekeyAfter, uint64_t{1} << 31);  // the default: nonces are 64-bit, GCM's safe limit is far above
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_FALSE(s.NeedsRekey());
+    SealHello(s, "x");
+  }
+  EXPECT_TRUE(s.NeedsRekey());
+}
+
 }  // namespace
 }  // namespace nxt::secure
