@@ -232,6 +232,21 @@ void Client::OnDatagram(const net::ReceivedDatagram& r) {
     ++foreign_;
     return;
   }
+  // Hot path: a sealed datagram's header read by hand, the ciphertext opened
+  // in place, one protobuf parse (the inner datagram) instead of two.
+  if (auto view = r.truncated ? std::nullopt : secure::ParseSealed(r.data)) {
+    if (!session_->Open(*view, &inner_)) {
+      ++unauthenticated_;
+      return;
+    }
+    counters_.CountReceived();
+    if (inner_.has_welcome()) {
+      session_->OnWelcome(inner_.welcome());
+    } else {
+      transfers_.OnDatagram(r.from, inner_);
+    }
+    return;
+  }
   wire::DropReason why{};
   if (r.truncated || !wire::DecodeDatagramInto(r.data, 65000, &outer_, &why).ok()) {
     counters_.CountDrop(r.truncated ? wire::DropReason::kTooLarge : why);

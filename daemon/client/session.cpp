@@ -80,10 +80,12 @@ void Session::OnHandshakeResponse(const wire::HandshakeResponse& r) {
 }
 
 bool Session::Open(const wire::Datagram& outer, wire::Datagram* inner) {
-  if (!secure_) return false;
-  std::vector<uint8_t> plain;
-  if (!secure_->Open(outer, plain).ok()) return false;
-  return wire::DecodeDatagramInto(plain, kMaxInner, inner).ok();
+  return Open(secure::SealedView{outer.session(), outer.seq(), crypto::AsBytes(outer.sealed())}, inner);
+}
+
+bool Session::Open(const secure::SealedView& view, wire::Datagram* inner) {
+  if (!secure_ || !secure_->Open(view, plain_).ok()) return false;
+  return wire::DecodeDatagramInto(plain_, kMaxInner, inner).ok();
 }
 
 void Session::SendHello() {

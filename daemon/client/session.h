@@ -40,6 +40,7 @@ class Session {
   void OnHandshakeResponse(const wire::HandshakeResponse& r);
   // Opens a sealed datagram from the server; false = not ours / forged.
   bool Open(const wire::Datagram& outer, wire::Datagram* inner);
+  bool Open(const secure::SealedView& view, wire::Datagram* inner);
   void OnWelcome(const wire::Welcome& welcome);
   // Seals and sends a datagram to the server (dropped while no session is up).
   void Send(const wire::Datagram& d);
@@ -67,7 +68,7 @@ class Session {
   sys::Timer timer_;
   std::optional<secure::ClientHandshake> handshake_;
   std::unique_ptr<secure::SecureSession> secure_;
-  std::vector<uint8_t> scratch_;
+  std::vector<uint8_t> scratch_, plain_;
   bool registered_ = false;
   int unanswered_ = 0;
   uint64_t lease_expires_ms_ = 0;

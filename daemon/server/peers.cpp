@@ -41,8 +41,9 @@ Status Peers::OnHandshake(net::UdpEndpoint& udp, const net::Address& from, const
   return Ok();
 }
 
-Peer* Peers::Open(net::UdpEndpoint& udp, const net::Address& from, const wire::Datagram& outer, wire::Datagram* inner) {
-  auto it = sessions_.find(outer.session());
+Peer* Peers::Open(net::UdpEndpoint& udp, const net::Address& from, const secure::SealedView& outer,
+                  wire::Datagram* inner) {
+  auto it = sessions_.find(outer.session);
   if (it == sessions_.end()) return nullptr;
   Peer& p = it->second;
   if (!p.session->Open(outer, plain_).ok()) return nullptr;

@@ -45,7 +45,7 @@ class Peers {
   // Answers a handshake; the response goes back in the clear.
   Status OnHandshake(net::UdpEndpoint& udp, const net::Address& from, const wire::HandshakeInit& init);
   // Opens a sealed datagram; returns its peer, or nullptr if it did not authenticate.
-  Peer* Open(net::UdpEndpoint& udp, const net::Address& from, const wire::Datagram& outer, wire::Datagram* inner);
+  Peer* Open(net::UdpEndpoint& udp, const net::Address& from, const secure::SealedView& outer, wire::Datagram* inner);
   // The session a client id proved itself in most recently.
   void Bind(Peer& peer, const std::string& client_id);
   Peer* ForClient(const std::string& client_id);

@@ -43,6 +43,7 @@ class Server {
   Status StartControl();
   void OnReadable(size_t endpoint);
   void OnDatagram(net::UdpEndpoint& udp, const net::Address& from, const wire::Datagram& d);
+  void OnSealed(net::UdpEndpoint& udp, const net::Address& from, const secure::SealedView& view);
   void OnHello(Peer& peer, const wire::Hello& hello);
   void ApplyPolicy();
   void ResumeUnfinished();

@@ -63,17 +63,44 @@ Result<size_t> SecureSession::Seal(std::span<const uint8_t> inner, std::span<uin
 }
 
 Status SecureSession::Open(const wire::Datagram& outer, std::vector<uint8_t>& inner) {
-  uint64_t seq = outer.seq();
-  if (outer.session() != id_) return Error(Errc::kPermission, "datagram of another session");
-  if (!replay_.Check(seq)) return Error(Errc::kPermission, "replayed or too old (seq " + std::to_string(seq) + ")");
-  const std::string& sealed = outer.sealed();
-  if (sealed.size() < crypto::kAeadTagSize) return Error(Errc::kCorrupt, "sealed datagram too short");
-  inner.resize(sealed.size());
-  auto aad = Aad(id_, seq);
-  NXT_ASSIGN(size_t n, recv_.Open(Nonce(recv_dir_, seq), aad, crypto::AsBytes(sealed), inner));
+  return Open(SealedView{outer.session(), outer.seq(), crypto::AsBytes(outer.sealed())}, inner);
+}
+
+Status SecureSession::Open(const SealedView& v, std::vector<uint8_t>& inner) {
+  if (v.session != id_) return Error(Errc::kPermission, "datagram of another session");
+  if (!replay_.Check(v.seq)) return Error(Errc::kPermission, "replayed or too old (seq " + std::to_string(v.seq) + ")");
+  if (v.sealed.size() < crypto::kAeadTagSize) return Error(Errc::kCorrupt, "sealed datagram too short");
+  inner.resize(v.sealed.size());
+  auto aad = Aad(id_, v.seq);
+  NXT_ASSIGN(size_t n, recv_.Open(Nonce(recv_dir_, v.seq), aad, v.sealed, inner));
   inner.resize(n);
-  replay_.Accept(seq);  // only now: a forged datagram must not move the window
+  replay_.Accept(v.seq);  // only now: a forged datagram must not move the window
   return Ok();
+}
+
+std::optional<SealedView> ParseSealed(std::span<const uint8_t> d) {
+  size_t i = 0;
+  auto varint = [&](uint64_t* out) {
+    uint64_t v = 0;
+    for (int shift = 0; shift < 64 && i < d.size(); shift += 7) {
+      uint8_t b = d[i++];
+      v |= uint64_t{b & 0x7fu} << shift;
+      if (!(b & 0x80)) {
+        *out = v;
+        return true;
+      }
+    }
+    return false;
+  };
+  SealedView v;
+  uint64_t version = 0, len = 0;
+  if (d.size() < 12 || d[i++] != 0x08 || !varint(&version) || version != wire::PROTOCOL_VERSION_CURRENT) return {};
+  if (i + 9 > d.size() || d[i++] != 0x11) return {};
+  for (int k = 0; k < 8; ++k) v.session |= uint64_t{d[i++]} << (8 * k);
+  if (i >= d.size() || d[i++] != 0x18 || !varint(&v.seq)) return {};
+  if (i >= d.size() || d[i++] != 0x7a || !varint(&len) || len != d.size() - i || v.session == 0) return {};
+  v.sealed = d.subspan(i);
+  return v;
 }
 
 }  // namespace nxt::secure

@@ -89,6 +89,22 @@ TEST(ASecureSession, AcceptsReorderedDatagramsWithinTheWindow) {
   EXPECT_TRUE(OpenAt(p.server, a, &got).ok());
 }
 
+TEST(ParseSealed, ReadsWhatSealWritesAndRejectsAnythingElse) {
+  auto cs = crypto::X25519KeyPair::Generate().value(), ss = crypto::X25519KeyPair::Generate().value();
+  Pair p = Establish(cs, ss);
+  auto sealed = SealHello(p.client, "host-1");
+  auto view = ParseSealed(sealed);
+  ASSERT_TRUE(view.has_value());
+  EXPECT_EQ(view->session, 77u);
+  EXPECT_EQ(view->seq, 1u);
+  std::vector<uint8_t> inner;
+  ASSERT_TRUE(p.server.Open(*view, inner).ok());
+  for (size_t cut = 0; cut < sealed.size(); ++cut)
+    EXPECT_FALSE(ParseSealed(std::span(sealed).first(cut)).has_value()) << cut;
+  std::vector<uint8_t> junk(64, 0xff);
+  EXPECT_FALSE(ParseSealed(junk).has_value());
+}
+
 TEST(ASecureSession, AsksForANewHandshakeLongBeforeItsNoncesRunOut) {
   auto cs = crypto::X25519KeyPair::Generate().value(), ss = crypto::X25519KeyPair::Generate().value();
   auto hs = ClientHandshake::Start(cs);
