@@ -54,7 +54,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* bytes, size_t size) {
     return 0;
   }
   Check(d->version() == nxt::wire::PROTOCOL_VERSION_CURRENT);
-  Check(d->body_case() != nxt::wire::Datagram::BODY_NOT_SET);
+  // A body, or a sealed datagram (the body inside, for the session to open).
+  Check(d->body_case() != nxt::wire::Datagram::BODY_NOT_SET || (!d->sealed().empty() && d->session() != 0));
+  Check(d->sealed().empty() || d->body_case() == nxt::wire::Datagram::BODY_NOT_SET);
   std::string again;
   Check(nxt::wire::EncodeDatagram(*d, &again).ok());
   auto back = nxt::wire::DecodeDatagram(
