@@ -47,9 +47,13 @@ st_runtime_deps() {
 # systemd and the given packages, building it (~2 min) if this exact package
 # set was never built on this machine. The cache is read-only to the tests:
 # each host gets an overlay on top of it.
-st_rootfs() {
+st_rootfs() { st_minbase "${ST_BASE_PKGS[@]}" "$@"; }
+
+# st_minbase PKG...: the same cache for any package set (no systemd unless
+# asked for): tests/system/containers.sh imports one as its image base.
+st_minbase() {
   local pkgs key dir
-  pkgs=$(printf '%s\n' "${ST_BASE_PKGS[@]}" "$@" | sort -u | paste -sd,)
+  pkgs=$(printf '%s\n' "$@" | sort -u | paste -sd,)
   key=$(printf 'bookworm minbase %s\n' "$pkgs" | sha256sum | cut -c1-16)
   dir=$ST_CACHE/rootfs-$key
   mkdir -p "$ST_CACHE/debs"
