@@ -57,10 +57,11 @@ resolve() {
 	say "NXT_SERVER: $host is $addr"
 	echo "$addr:$port"
 }
-# render KEY VALUE DEFAULT: "KEY = VALUE" typed like DEFAULT.
+# render VAR KEY DEFAULT: "KEY = <value of VAR>" typed like DEFAULT.
 render() {
-	key=$1 value=$2 default=$3
-	[ "$(printf '%s' "$value" | wc -l)" = 0 ] || die "NXT_$(echo "$key" | tr a-z A-Z): one line only"
+	var=$1 key=$2 default=$3
+	value=$(printenv "$var")
+	[ "$(printf '%s' "$value" | wc -l)" = 0 ] || die "$var: one line only"
 	case $default in
 	\"*)
 		if [ "$daemon $key" = "nxt-clientd server" ] && [ -n "$value" ]; then value=$(resolve "$value"); fi
@@ -79,9 +80,9 @@ render() {
 			echo ']' ;;
 		esac ;;
 	true | false)
-		case $value in true | false) echo "$key = $value" ;; *) die "NXT_$(echo "$key" | tr a-z A-Z)=$value: expected true or false" ;; esac ;;
+		case $value in true | false) echo "$key = $value" ;; *) die "$var=$value: expected true or false" ;; esac ;;
 	*)
-		case $value in '' | *[!0-9]*) die "NXT_$(echo "$key" | tr a-z A-Z)=$value: expected a whole number" ;; esac
+		case $value in '' | *[!0-9]*) die "$var=$value: expected a whole number" ;; esac
 		echo "$key = $value" ;;
 	esac
 }
@@ -91,10 +92,10 @@ keys=''
 {
 	echo "# Written by nxt-container-entrypoint: $base with these keys from NXT_* variables."
 	for var in $vars; do
-		key=$(echo "${var#NXT_}" | tr A-Z a-z)
+		key=$(echo "${var#NXT_}" | tr '[:upper:]' '[:lower:]')
 		default=$(printf '%s\n' "$defaults" | sed -n "s/^#$key = //p")
 		[ -n "$default" ] || die "$var: $daemon has no config key '$key' (keys: $(printf '%s\n' "$defaults" | sed -n 's/^#\([a-z_]*\) = .*/\1/p' | paste -sd' '))"
-		render "$key" "$(printenv "$var")" "$default"
+		render "$var" "$key" "$default"
 		keys="$keys $key"
 	done
 	echo
