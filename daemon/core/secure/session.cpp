@@ -6,7 +6,7 @@ namespace nxt::secure {
 namespace {
 constexpr uint32_t kClientToServer = 1, kServerToClient = 2;
 
-crypto::AeadNonce Nonce(uint32_t dir, uint64_t seq) {
+[[maybe_unused]] crypto::AeadNonce Nonce(uint32_t dir, uint64_t seq) {
   crypto::AeadNonce n{};
   for (int i = 0; i < 4; ++i) n[i] = static_cast<uint8_t>(dir >> (24 - 8 * i));
   for (int i = 0; i < 8; ++i) n[4 + i] = static_cast<uint8_t>(seq >> (56 - 8 * i));
