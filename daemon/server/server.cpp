@@ -60,7 +60,7 @@ Result<std::unique_ptr<Server>> Server::Create(ServerOptions options, sys::Confi
 Server::Server(ServerOptions options, sys::ConfigSource source, sys::Logger& log, sys::Notifier& notifier,
                std::unique_ptr<sys::EventLoop> loop, StateDb db, secure::Identity identity)
     : opt_(std::move(options)), source_(std::move(source)), log_(log), notifier_(notifier), loop_(std::move(loop)),
-      db_(std::move(db)), identity_(std::move(identity)), peers_(identity_.keys, clock_),
+      db_(std::move(db)), fleet_db_(db_.db()), desired_(fleet_db_), identity_(std::move(identity)), peers_(identity_.keys, clock_),
       registry_(db_, clock_, opt_.lease_seconds * 1000), store_(opt_.state_dir + "/artifacts"),
       status_timer_(*loop_, [this] { UpdateStatus(); }), instance_(RandomInstance()), started_(clock_.NowUs()) {}
 
@@ -98,6 +98,8 @@ Status Server::StartControl() {
 Status Server::Start() {
   NXT_TRY(store_.Prepare());
   NXT_TRY(registry_.Load());
+  NXT_TRY(desired_.Load());
+  requests_ = std::make_unique<HostRequests>(*loop_, clock_, peers_);
   NXT_TRY(BindEndpoints());
   PushOptions po;
   po.max_datagram = opt_.max_datagram;
@@ -123,6 +125,7 @@ Status Server::Start() {
   watchdog_ = std::make_unique<sys::WatchdogPinger>(*loop_, notifier_);
   watchdog_->Start();
   ResumeUnfinished();
+  ResumeRollouts();
   std::string listen;
   for (const auto& ep : endpoints_) listen += (listen.empty() ? "" : " ") + ep->local_address().ToString();
   log_.Info(kMsgStarted, "nxt-serverd " NXT_VERSION " listening on " + listen + ", " +
@@ -228,6 +231,7 @@ void Server::OnSealed(net::UdpEndpoint& udp, const net::Address& from, const sec
     ++not_approved_;
     return;
   }
+  if (inner_.has_report()) return requests_->OnReport(peer->client_id, inner_.report());
   engine_->OnDatagram(*peer, inner_);
 }
 
@@ -270,6 +274,7 @@ void Server::OnHello(Peer& peer, const wire::Hello& hello) {
   else if (result->first_time && result->enrollment == wire::ENROLLMENT_PENDING)
     log_.Notice("client " + hello.client_id() + " is pending approval (nxtctl clients approve " + hello.client_id() + ")");
   if (result->new_instance) engine_->OnHostRestarted(hello.client_id());
+  OnHelloFleet(hello, *result);
 }
 
 void Server::OnTargetChanged(Deployment& dep, const control::TargetProgress& t) {
@@ -280,6 +285,15 @@ void Server::OnTargetChanged(Deployment& dep, const control::TargetProgress& t) 
     for (char& ch : result) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
     if (!t.reason().empty()) result += ": " + t.reason();
     registry_.RecordResult(t.client_id(), result, t.has_running() ? &t.running() : nullptr);
+    std::string state = result.substr(0, result.find(':'));
+    // A build that failed to load or self-test never replaced the running one:
+    // that is the automatic rollback, and history says what kept running.
+    std::string detail = t.reason();
+    if (t.state() == control::TARGET_FAILED && t.has_running() && !t.running().product().empty())
+      detail += "; still running " + t.running().product() + " " + std::to_string(t.running().major()) + "." +
+                std::to_string(t.running().minor());
+    Record(dep.id(), t.client_id(), dep.activation() == wire::ACTIVATION_LATER ? "stage" : "install", state, detail,
+           dep.release());
   }
 }
 
@@ -297,6 +311,12 @@ void Server::StartDeployment(const std::shared_ptr<Deployment>& dep) {
     }
     engine_->Start(dep, client_id, c->record.key);
   }
+  // When every host is done: the next wave of a rollout may start.
+  dep->Watch([this, id = dep->id()](const control::PushProgress& p) {
+    if (!p.done()) return true;
+    loop_->Defer([this, id] { OnDeploymentDone(id); });
+    return false;
+  });
   dep->Notify();
 }
 
@@ -311,32 +331,36 @@ void Server::ResumeUnfinished() {
     return;
   }
   for (auto& [rec, targets] : *unfinished) {
-    auto sha = crypto::FromHex(rec.sha256_hex);
-    auto art = sha.ok() ? store_.Open(*sha) : Result<artifact::StoredArtifact>(sha.error());
     std::vector<std::string> ids;
     for (const TargetRecord& t : targets) ids.push_back(t.client_id);
-    if (!art.ok()) {
+    auto dep = BuildDeployment(rec, ids);
+    if (!dep.ok()) {
+      log_.Error("cannot resume deployment " + std::to_string(rec.id) + ": " + dep.error().message());
       for (const std::string& id : ids)
-        (void)db_.UpdateTarget(rec.id, id, control::TARGET_FAILED, "artifact lost: " + art.error().message(),
+        (void)db_.UpdateTarget(rec.id, id, control::TARGET_FAILED, "cannot resume: " + dep.error().message(),
                                clock_.UnixMs());
       continue;
     }
-    auto shared = std::make_shared<artifact::StoredArtifact>(std::move(art).value());
-    std::string signed_manifest =
-        rec.signed_manifest.empty() ? artifact::UnsignedManifest(shared->manifest) : rec.signed_manifest;
-    auto dep = std::make_shared<Deployment>(rec.id, shared, std::move(signed_manifest), rec.activation, ids);
-    if (!rec.content_key.empty()) {
-      // Sealing is deterministic in the key, so the sealed payload can be made again.
-      Status st = dep->Encrypt(rec.content_key, SealedPath(rec.sha256_hex, rec.id));
-      if (!st.ok()) {
-        log_.Error("cannot resume encrypted deployment " + std::to_string(rec.id) + ": " + st.error().message());
-        continue;
-      }
-    }
     log_.Info("resuming deployment " + std::to_string(rec.id) + " of " + rec.name + " to " +
               std::to_string(ids.size()) + " hosts");
-    StartDeployment(dep);
+    StartDeployment(*dep);
   }
+}
+
+// A deployment object for a recorded deployment: its artifact from the store,
+// the manifest it shipped, and (encrypted) its sealed payload made again.
+Result<std::shared_ptr<Deployment>> Server::BuildDeployment(const DeploymentRecord& rec,
+                                                            const std::vector<std::string>& ids) {
+  NXT_ASSIGN(auto sha, crypto::FromHex(rec.sha256_hex));
+  auto art = store_.Open(sha);
+  if (!art.ok()) return std::move(art).error().WithContext("artifact lost");
+  auto shared = std::make_shared<artifact::StoredArtifact>(std::move(art).value());
+  std::string signed_manifest =
+      rec.signed_manifest.empty() ? artifact::UnsignedManifest(shared->manifest) : rec.signed_manifest;
+  auto dep = std::make_shared<Deployment>(rec.id, shared, std::move(signed_manifest), rec.activation, ids);
+  // Sealing is deterministic in the key, so the sealed payload can be made again.
+  if (!rec.content_key.empty()) NXT_TRY(dep->Encrypt(rec.content_key, SealedPath(rec.sha256_hex, rec.id)));
+  return dep;
 }
 
 int Main(int argc, char** argv) {
