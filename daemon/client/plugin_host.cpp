@@ -82,9 +82,12 @@ Result<plugin::PluginVersion> PluginHost::Activate(const std::string& path, cons
                                     std::to_string(v.minor) + " but the release is signed as " + expected->product() +
                                     " " + std::to_string(expected->major()) + "." + std::to_string(expected->minor()));
   std::string current = state_dir_ + "/current", previous = state_dir_ + "/previous";
+  // What runs now becomes `previous`, even the shipped default (no `current` yet):
+  // a rollback can always go back one step without a transfer.
   auto old_target = sys::ReadSymlink(current);
-  if (old_target.ok() && *old_target != path) {
-    NXT_TRY(sys::ReplaceSymlinkAtomic(*old_target, previous));
+  std::string old = old_target.ok() ? *old_target : plugin_ ? path_ : "";
+  if (!old.empty() && old != path) {
+    NXT_TRY(sys::ReplaceSymlinkAtomic(old, previous));
     RememberPrevious(Running());
   }
   NXT_TRY(sys::ReplaceSymlinkAtomic(path, current));
@@ -119,6 +122,8 @@ void PluginHost::Took(plugin::LoadedPlugin p, const std::string& path, const std
   path_ = path;
   source_ = "current";
   sha_hex_ = sha_hex;
+  if (sha_hex_.empty())  // the shipped default, outside the store
+    if (auto sha = crypto::Sha256OfFile(path); sha.ok()) sha_hex_ = crypto::ToHex(*sha);
   loaded_at_ms_ = clock_.UnixMs();
   Announce();
 }

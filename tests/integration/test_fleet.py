@@ -177,7 +177,9 @@ class UpgradeLater(FleetTestCase):
         self.assertEqual(running_version(self.status(a)["staged"]), (8, 6))
         self.wait_registered(server, a, b)
         self.wait_client(server, "host-a", lambda c: c.get("sync") == "staged", "staged after both restarts")
-        r = self.ctl_ok(server, "activate", "--to", "host-a").last()
+        # Until host-a notices the restart and handshakes again (two unanswered
+        # renewals), it cannot hear the server: the request is resent meanwhile.
+        r = self.ctl_ok(server, "activate", "--to", "host-a", "--wait", "20").last()
         self.assertTrue(r["fleet"]["hosts"][0]["ok"], r)
         self.assert_running(a, 8, 6)
         # The host owner activates on the host itself.
