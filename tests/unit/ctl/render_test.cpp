@@ -97,9 +97,9 @@ TEST(RenderClients, PrintsOneAlignedRowPerClient) {
   b->set_sync("behind");
   *b->mutable_desired() = Artifact("nxtgen", 9, 0);
   EXPECT_EQ(RenderClients(list, kNow),
-            "ID      ADDRESS         PLATFORM         VERSION                         DESIRED             STATE    LEASE       LAST SEEN   KEY                      LAST RESULT\n"
-            "host-a  10.0.0.7:7601   linux-amd64-gnu  nxtgen 8.6                      current             active   in 40s      3s ago      x25519:3f2a9c01d4b7e655  installed\n"
-            "db1     [fd00::2]:7601  linux-arm64-gnu  nxtgen 5.6 (staged nxtgen 8.6)  behind: nxtgen 9.0  pending  9m00s ago   10m00s ago  -                        -\n");
+            "ID      ADDRESS         PLATFORM         VERSION                         DESIRED             STATE    LEASE      LAST SEEN   KEY                      LAST RESULT\n"
+            "host-a  10.0.0.7:7601   linux-amd64-gnu  nxtgen 8.6                      current             active   in 40s     3s ago      x25519:3f2a9c01d4b7e655  installed\n"
+            "db1     [fd00::2]:7601  linux-arm64-gnu  nxtgen 5.6 (staged nxtgen 8.6)  behind: nxtgen 9.0  pending  9m00s ago  10m00s ago  -                        -\n");
 }
 
 TEST(RenderClients, SaysSoWhenThereAreNone) {
