@@ -102,13 +102,13 @@ Result<std::string> ActivationHost::ActivateStaged(const std::string& why) {
     last_ = "activation of " + Describe(m.artifact()) + " failed (" + why + "): " + v.error().message();
     log_.Error(kMsgActivated, last_ + "; still running " + Describe(plugins_.Running()),
                {{"NXT_ARTIFACT_SHA256", sha}, {"NXT_REASON", v.error().message()}});
-    on_running_changed_();
+    Changed();
     return v.error();
   }
   ClearStaged();
   last_ = "activated " + Describe(m.artifact()) + " (" + why + ")";
   log_.Info(kMsgActivated, last_, {{"NXT_ARTIFACT_SHA256", sha}});
-  on_running_changed_();
+  Changed();
   return last_;
 }
 
@@ -122,8 +122,12 @@ Result<std::string> ActivationHost::Rollback(const std::string& why) {
   }
   last_ = "rolled back from " + Describe(from) + " to " + Describe(plugins_.Running()) + " (" + why + ")";
   log_.Notice(kMsgRolledBack, last_, {{"NXT_ARTIFACT_SHA256", ShaHex(plugins_.Running())}});
-  on_running_changed_();
+  Changed();
   return last_;
+}
+
+void ActivationHost::Changed() {
+  if (!answering_) on_running_changed_();
 }
 
 void ActivationHost::ClearStaged() {
@@ -175,7 +179,9 @@ std::optional<wire::Datagram> ActivationHost::OnRequest(const wire::Datagram& d)
   }
   // A resent request (our Report was lost) must not activate or roll back twice.
   if (id == last_request_ && last_report_) return last_report_;
+  answering_ = true;
   auto done = d.has_activate() ? ActivateStaged("requested by the server") : Rollback("requested by the server");
+  answering_ = false;
   last_request_ = id;
   last_report_ = MakeReport(id, done.ok(), done.ok() ? *done : done.error().message());
   return last_report_;

@@ -59,6 +59,7 @@ class ActivationHost {
   void ArmWindow();
   void ClearStaged();
   wire::Datagram MakeReport(uint64_t request, bool ok, const std::string& result) const;
+  void Changed();
 
   sys::EventLoop& loop_;
   const Clock& clock_;
@@ -71,6 +72,7 @@ class ActivationHost {
   std::optional<wire::Manifest> staged_;  // artifact (with sha256) and downgrade; no block hashes
   sys::Timer window_timer_;
   std::string last_;
+  bool answering_ = false;  // acting for the server: the Report tells it, no Hello needed
   uint64_t last_request_ = 0;             // the server resends: answer a repeat with the same Report
   std::optional<wire::Datagram> last_report_;
 };

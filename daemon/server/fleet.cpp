@@ -32,6 +32,21 @@ std::string Version(const wire::ArtifactInfo& a) {
 }
 
 TimeUs AskTimeout(uint32_t ms) { return ms ? TimeUs{ms} * kUsPerMs : kDefaultAskTimeout; }
+
+// "2 current, 1 behind, 1 unreachable": the non-zero counts in a fixed order.
+std::string Tally(const control::FleetReport& report) {
+  static constexpr const char* kOrder[] = {"current", "staged", "behind", "held", "unreachable"};
+  std::string out;
+  for (const char* s : kOrder) {
+    size_t n = 0;
+    for (const auto& h : report.hosts()) n += h.sync() == s;
+    if (n) out += (out.empty() ? "" : ", ") + std::to_string(n) + " " + s;
+  }
+  size_t none = 0;
+  for (const auto& h : report.hosts()) none += h.sync().empty();
+  if (none) out += (out.empty() ? "" : ", ") + std::to_string(none) + " without a desired release";
+  return out;
+}
 }  // namespace
 
 const Server::Release* Server::FindRelease(uint64_t deployment) {
@@ -204,7 +219,6 @@ void Server::HandleQuery(const control::FleetQuery& q, const std::shared_ptr<con
   if (!hosts.ok()) return (void)r->Send(Reply(CodeFor(hosts.error()), "query: " + hosts.error().message()));
   requests_->Ask(*hosts, wire::Datagram::kQuery, AskTimeout(q.timeout_ms()), [this, r](HostRequests::Answers a) {
     control::Response resp = Reply(control::RESULT_OK, "");
-    size_t counts[3] = {0, 0, 0};  // current, behind, unreachable
     for (const auto& [id, report] : a) {
       control::HostReport* h = resp.mutable_fleet()->add_hosts();
       h->set_client_id(id);
@@ -214,22 +228,19 @@ void Server::HandleQuery(const control::FleetQuery& q, const std::shared_ptr<con
       if (!report) {
         SyncOf(*c, c->record.running, c->record.staged, &rel);
         h->set_sync("unreachable");
-        ++counts[2];
       } else {
         registry_.RecordReport(id, *report);
         Sync s = SyncOf(*c, report->running(), report->staged(), &rel);
-        h->set_sync(s == Sync::kNone ? "unknown" : SyncName(s));
+        h->set_sync(SyncName(s));
         *h->mutable_running() = report->running();
         *h->mutable_staged() = report->staged();
         *h->mutable_previous() = report->previous();
         h->set_plugin_uptime_ms(report->plugin_uptime_ms());
         h->set_ok(true);
-        ++counts[s == Sync::kBehind ? 1 : 0];
       }
       if (rel) *h->mutable_desired() = rel->info;
     }
-    resp.set_text(std::to_string(counts[0]) + " current or staged, " + std::to_string(counts[1]) + " behind, " +
-                  std::to_string(counts[2]) + " unreachable");
+    resp.set_text(Tally(resp.fleet()));
     r->Send(std::move(resp));
   });
 }
@@ -243,7 +254,7 @@ void Server::HandleReconcile(const control::Reconcile& q, control::Replier& r) {
     Sync s = SyncOf(*c, c->record.running, c->record.staged, &rel);
     control::HostReport* h = resp.mutable_fleet()->add_hosts();
     h->set_client_id(c->record.id);
-    h->set_sync(s == Sync::kNone ? "unknown" : SyncName(s));
+    h->set_sync(SyncName(s));
     *h->mutable_running() = c->record.running;
     *h->mutable_staged() = c->record.staged;
     if (rel) *h->mutable_desired() = rel->info;
@@ -304,6 +315,12 @@ void Server::HandleSwap(const control::Request& req, const std::shared_ptr<contr
       *h->mutable_running() = report->running();
       *h->mutable_staged() = report->staged();
       *h->mutable_previous() = report->previous();
+      if (const RegisteredClient* c = registry_.Find(id)) {
+        const Release* rel = nullptr;
+        // After a rollback the host is held: say so (the hold is set just below).
+        h->set_sync(!activate && report->ok() ? "held" : SyncName(SyncOf(*c, report->running(), report->staged(), &rel)));
+        if (rel && (activate || !report->ok())) *h->mutable_desired() = rel->info;
+      }
       h->set_result(report->result());
       h->set_ok(report->ok());
       failed += !report->ok();

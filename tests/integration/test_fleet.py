@@ -122,7 +122,7 @@ class DesiredState(FleetTestCase):
         self.assertGreater(int(hosts["host-a"]["plugin_uptime_ms"]), 0)
         text = self.ctl(server, "query", "--wait", "1", json_out=False)
         self.assertRegex(text.out, r"host-c\s+unreachable")
-        self.assertIn("1 current or staged, 1 behind, 1 unreachable", text.out)
+        self.assertIn("1 current, 1 behind, 1 unreachable", text.out)
 
     def test_reconcile_says_what_it_will_do_then_does_it(self):
         server = self.start_server(config=LEASE)
