@@ -14,11 +14,7 @@ namespace {
 constexpr sys::MessageId kMsgRollout("2f6d1c0a8b3e4f5a9c7b6d5e4f3a2b21");
 
 control::Response Reply(control::ResultCode code, std::string text) {
-  control::Response r;
-  r.set_code(code);
-  r.set_text(std::move(text));
-  r.set_final(true);
-  return r;
+  return control::MakeResponse(code, std::move(text));
 }
 
 std::string WaveName(const control::RolloutInfo& ro) {
