@@ -239,6 +239,24 @@ class Rollback(FleetTestCase):
         actions = [e["action"] for e in self.history(server, "host-a")]
         self.assertIn("rollback", actions)
 
+    def test_a_build_that_fails_at_start_is_an_automatic_rollback_recorded_and_healed(self):
+        server = self.start_server(config=LEASE)
+        a = self.start_client("host-a", server.v4)
+        self.wait_registered(server, a)
+        self.ctl_ok(server, "push", plugin("2_0"))
+        a.stop()
+        broken = os.path.realpath(os.path.join(a.dir, "current"))
+        os.chmod(broken, 0o644)
+        with open(broken, "wb") as f:
+            f.write(b"not a plug-in any more")
+        self.restart(a)
+        a.wait_log("serving the previous plug-in")
+        wait_for(lambda: [e for e in self.history(server, "host-a") if e["action"] == "auto-rollback"], 30,
+                 "the fallback in the history")
+        # Behind its desired release again: it gets it pushed, intact, by itself.
+        self.assert_version_logged(a, 8, 6, count=2)
+        self.assertEqual(sha256_file(broken), sha256_file(plugin("2_0")))
+
 
 class History(FleetTestCase):
     def test_history_lists_pushes_and_outcomes_and_survives_a_server_restart(self):
