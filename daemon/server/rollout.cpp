@@ -3,7 +3,9 @@
 // one finished with no more failures than allowed. Past the threshold the
 // rollout halts and the remaining hosts are never touched, not even by
 // push-latest on registration (their desired release is only set when their
-// wave starts). Every step is saved in FleetDb, so a restarted server carries on.
+// wave starts); once the last wave is done, the release becomes the desired
+// one of the whole scope, so late registrants get it. Every step is saved in
+// FleetDb, so a restarted server carries on.
 #include "artifact/release.h"
 #include "crypto/digest.h"
 #include "server/rollout_plan.h"
@@ -38,6 +40,7 @@ void Server::StartRollout(const control::Push& push, const std::vector<std::stri
   ro.set_max_failures(max_failures->ToString());
   ro.set_waves(static_cast<uint32_t>(plan.size()));
   ro.set_created_unix_ms(clock_.UnixMs());
+  ro.set_scope(!push.group().empty() ? GroupScope(push.group()) : push.to().empty() ? kAllHosts : "");
   auto m = artifact::PeekSignedManifest(crypto::AsBytes(rec.signed_manifest));
   *ro.mutable_artifact() = m.ok() ? m->artifact() : art->manifest.artifact();
   for (const auto& hosts : plan) {
@@ -114,6 +117,8 @@ void Server::AdvanceRollout(uint64_t deployment) {
       }
     } else {
       ro.set_state("done");
+      // Done: hosts that register later (or join the group) get this release too.
+      if (!ro.scope().empty()) (void)desired_.Set(ro.scope(), ro.plan(0).deployment(), clock_.UnixMs());
       log_.Info(kMsgRollout, "rollout " + std::to_string(id) + " done", {{"NXT_ROLLOUT", std::to_string(id)}});
       Record(deployment, "", "rollout", "done", std::to_string(ro.waves()) + " waves", ro.artifact());
     }
@@ -156,6 +161,7 @@ void Server::HandleRollout(const control::Rollout& cmd, control::Replier& r) {
     ro.set_reason("");
     if (ro.wave_index() + 1 >= ro.waves()) {
       ro.set_state("done");
+      if (!ro.scope().empty()) (void)desired_.Set(ro.scope(), ro.plan(0).deployment(), clock_.UnixMs());
       text = "rollout " + std::to_string(id) + ": that was the last wave; done";
     } else {
       ro.set_state("running");

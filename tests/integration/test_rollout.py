@@ -69,6 +69,9 @@ class AWaveRollout(NxtTestCase):
         self.assertEqual([int(w.get("succeeded", 0)) for w in ro["plan"]], [2, 2])
         for h in hosts:
             self.assertEqual(running_version(self.status(h)["running"]), (8, 6))
+        # A host that registers after the rollout finished gets its release.
+        late = self.start_client("host-9", server.v6)
+        self.assert_version_logged(late, 8, 6)
 
 
 if __name__ == "__main__":
