@@ -1,7 +1,11 @@
 // nxt-serverd: owns the event loop, the UDP endpoints, the registry, the
 // artifact store, the push engine and the control socket, and wires them
 // together. Registration (Hello/Welcome) is answered here; transfer traffic
-// goes to the PushEngine; nxtctl requests to the command handlers.
+// goes to the PushEngine, Reports to HostRequests; nxtctl requests to the
+// command handlers. Its methods live in server.cpp (loop, datagrams),
+// server_deployments.cpp (deployment lifecycle), control_commands.cpp,
+// fleet.cpp (desired state, catch-up, query/activate/rollback, history) and
+// rollout.cpp (waves).
 #pragma once
 
 #include <memory>
