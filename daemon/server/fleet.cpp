@@ -154,6 +154,7 @@ Result<std::shared_ptr<Deployment>> Server::Relaunch(uint64_t base, const std::v
 Result<std::vector<std::string>> Server::ResolveTargets(const google::protobuf::RepeatedPtrField<std::string>& to,
                                                         const std::string& group, bool active_only) {
   std::vector<std::string> out;
+  if (!group.empty() && !to.empty()) return Error(Errc::kInvalidArgument, "name hosts or a group, not both");
   if (!group.empty()) {
     auto g = desired_.groups().find(group);
     if (g == desired_.groups().end()) return Error(Errc::kNotFound, "no group " + group);
