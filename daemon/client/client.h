@@ -6,6 +6,7 @@
 #include <memory>
 #include <vector>
 
+#include "client/activation_host.h"
 #include "client/options.h"
 #include "client/plugin_host.h"
 #include "client/rollback_floor.h"
@@ -38,6 +39,8 @@ class Client {
   void ApplyLimits(const ClientOptions& o);
   Status UseServer(const std::string& server, const std::string& server_key);  // "" = none configured: idle
   void OnDatagram(const net::ReceivedDatagram& r);
+  void Dispatch(const net::Address& from, const wire::Datagram& inner);
+  void HandleLocalFleet(const control::Request& req, control::Replier& r);  // activate / rollback on this host
 
   ClientOptions opt_;
   sys::ConfigSource source_;
@@ -55,6 +58,7 @@ class Client {
   artifact::TrustPolicy policy_;
   RollbackFloor floor_;
   std::unique_ptr<Session> session_;
+  ActivationHost activation_;
   TransferHost transfers_;
   sys::IoWatch readable_;
   std::unique_ptr<control::ControlServer> control_;

@@ -26,6 +26,7 @@ struct ClientOptions {
   uint32_t min_transfer_rate = 4096;   // bytes/s
   uint32_t rate_window_seconds = 60;
   uint32_t staging_quota_mb = 1024;
+  std::string activation = "immediate";  // "immediate" | "manual" | "window HH:MM-HH:MM"
   std::string log_level;
   std::string log_target;
 };

@@ -30,10 +30,11 @@ wire::Datagram NewDatagram() {
 TransferHost::TransferHost(sys::EventLoop& loop, std::function<void(const wire::Datagram&)> send, const Clock& clock,
                            sys::Logger& log, std::string state_dir, PluginHost& plugins,
                            const artifact::TrustPolicy& policy, RollbackFloor& floor,
-                           const crypto::X25519KeyPair& identity, std::function<void()> on_running_changed)
+                           const crypto::X25519KeyPair& identity, ActivationHost& activation,
+                           std::function<void()> on_running_changed)
     : loop_(loop), send_(std::move(send)), clock_(clock), log_(log), state_dir_(std::move(state_dir)),
       staging_dir_(state_dir_ + "/staging"), store_dir_(state_dir_ + "/store"), plugins_(plugins), policy_(policy),
-      floor_(floor), identity_(identity),
+      floor_(floor), identity_(identity), activation_(activation),
       on_running_changed_(std::move(on_running_changed)), timer_(loop, [this] { OnTimer(); }) {}
 
 void TransferHost::Send(const net::Address&, const wire::Datagram& d) { send_(d); }
@@ -195,21 +196,21 @@ void TransferHost::Finish() {
     return Fail(path.error().message());
   }
   std::string sha_hex = a.staging.sha_hex();
-  if (a.offer.activation() == wire::ACTIVATION_LATER) {
-    log_.Info("staged " + sha_hex.substr(0, 12) + " for later activation", {{"NXT_ARTIFACT_SHA256", sha_hex}});
+  if (activation_.ShouldStage(a.offer.activation())) {
+    Status st = activation_.Stage(*path, a.staging.manifest());
+    if (!st.ok()) return Fail("cannot stage: " + st.error().message());
     Report(a.peer, a.offer.transfer(), wire::OUTCOME_STAGED, "", 0);
     active_.reset();
+    on_running_changed_();
     return;
   }
   const wire::ArtifactInfo& release = a.staging.manifest().artifact();
-  auto v = plugins_.Activate(*path, sha_hex, &release);
+  auto v = activation_.Install(*path, sha_hex, release);
   TimeUs reload = clock_.NowUs() - a.last_byte;
   if (!v.ok()) {
     ::unlink(path->c_str());  // never keep a build that failed to load where `current` could find it
     return Fail(v.error().message());
   }
-  if (Status st = floor_.Record({v->major, v->minor}); !st.ok())
-    log_.Warning("cannot record the anti-rollback floor: " + st.error().message());
   ++counters_.installed;
   log_.Info(kMsgInstalled, "installed " + sha_hex.substr(0, 12) + " (reload " + std::to_string(reload) + " us)",
             {{"NXT_ARTIFACT_SHA256", sha_hex}, {"NXT_RELOAD_US", std::to_string(reload)}});

@@ -157,6 +157,12 @@ void PushEngine::OnHostRestarted(const std::string& client_id) {
   timer_.Arm(0);
 }
 
+bool PushEngine::HasJob(const std::string& client_id) const {
+  for (const auto& [id, job] : jobs_)
+    if (job->client == client_id) return true;
+  return false;
+}
+
 void PushEngine::FailJob(Job& job, TimeUs now, const std::string& reason) {
   control::TargetProgress& t = job.dep->target(job.client);
   t.set_state(control::TARGET_FAILED);

@@ -51,6 +51,7 @@ class PushEngine {
   // The host was revoked: its transfers end now.
   void Abort(const std::string& client_id, const std::string& reason);
   size_t active() const { return jobs_.size(); }
+  bool HasJob(const std::string& client_id) const;
   uint64_t chunk_size() const;
   void set_max_rate(double bytes_per_second) { opt_.max_rate = bytes_per_second; }  // new transfers
 

@@ -9,7 +9,7 @@
 namespace nxt::server {
 namespace {
 
-constexpr std::array<std::string_view, 4> kSchema = {
+constexpr std::array<std::string_view, 5> kSchema = {
     R"sql(
 CREATE TABLE clients (
   id TEXT PRIMARY KEY,
@@ -51,6 +51,35 @@ ALTER TABLE deployments ADD COLUMN signed_manifest BLOB;
     // re-derivable from it after a restart). As sensitive as the store itself.
     R"sql(
 ALTER TABLE deployments ADD COLUMN content_key BLOB;
+)sql",
+    // 5: fleet issue — groups, the desired release per scope, history, rollouts.
+    R"sql(
+CREATE TABLE groups (
+  name TEXT NOT NULL,
+  client_id TEXT NOT NULL DEFAULT '',   -- '' keeps an empty group
+  PRIMARY KEY (name, client_id)
+);
+CREATE TABLE desired (
+  scope TEXT PRIMARY KEY,               -- '*' | 'host:ID' | 'group:NAME'
+  deployment INTEGER NOT NULL,          -- 0 = hold (after a rollback): push nothing
+  seq INTEGER NOT NULL,                 -- newest entry wins
+  set_ms INTEGER NOT NULL
+);
+CREATE TABLE history (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  at_ms INTEGER NOT NULL,
+  deployment INTEGER NOT NULL DEFAULT 0,
+  client_id TEXT NOT NULL DEFAULT '',
+  action TEXT NOT NULL,
+  result TEXT NOT NULL DEFAULT '',
+  detail TEXT NOT NULL DEFAULT '',
+  artifact BLOB                         -- serialized nxt.wire.ArtifactInfo
+);
+CREATE INDEX history_by_client ON history (client_id, id);
+CREATE TABLE rollouts (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  info BLOB NOT NULL                    -- serialized nxt.control.RolloutInfo
+);
 )sql"};
 
 std::string Blob(const google::protobuf::MessageLite& m) { return m.SerializeAsString(); }

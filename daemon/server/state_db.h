@@ -57,6 +57,8 @@ class StateDb {
                       const std::string& reason, uint64_t now_ms);
   // Targets of deployments that were still running when the server stopped.
   Result<std::vector<std::pair<DeploymentRecord, std::vector<TargetRecord>>>> LoadUnfinished();
+  // For FleetDb, which keeps the fleet's tables in the same file.
+  sqlite::Database& db() { return db_; }
 
  private:
   explicit StateDb(sqlite::Database db) : db_(std::move(db)) {}
