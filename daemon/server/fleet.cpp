@@ -48,7 +48,7 @@ std::string Tally(const control::FleetReport& report) {
 const Server::Release* Server::FindRelease(uint64_t deployment) {
   if (deployment == 0) return nullptr;
   if (auto it = releases_.find(deployment); it != releases_.end()) return &it->second;
-  auto rec = fleet_db_.LoadDeployment(deployment);
+  auto rec = db_.LoadDeployment(deployment);
   if (!rec.ok()) return nullptr;
   Release r{std::move(rec).value(), {}};
   if (auto m = artifact::PeekSignedManifest(crypto::AsBytes(r.rec.signed_manifest)); m.ok()) r.info = m->artifact();
@@ -136,7 +136,7 @@ void Server::CatchUp(const std::string& host, const std::string& origin) {
 // A new deployment of an earlier one's release (same bytes, manifest, key).
 Result<std::shared_ptr<Deployment>> Server::Relaunch(uint64_t base, const std::vector<std::string>& hosts,
                                                      const std::string& origin) {
-  NXT_ASSIGN(DeploymentRecord rec, fleet_db_.LoadDeployment(base));
+  NXT_ASSIGN(DeploymentRecord rec, db_.LoadDeployment(base));
   rec.created_ms = clock_.UnixMs();
   NXT_ASSIGN(rec.id, db_.CreateDeployment(rec, hosts));
   auto dep = BuildDeployment(rec, hosts);

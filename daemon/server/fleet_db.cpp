@@ -66,25 +66,6 @@ Status FleetDb::SaveDesired(const DesiredEntry& e) {
   return st.Run();
 }
 
-Result<DeploymentRecord> FleetDb::LoadDeployment(uint64_t id) {
-  NXT_ASSIGN(auto st, db_.Prepare(
-      "SELECT sha256, name, created_ms, activation, signed_manifest, content_key FROM deployments WHERE id = ?"));
-  NXT_TRY(st.BindAll(static_cast<int64_t>(id)));
-  NXT_ASSIGN(bool row, st.Step());
-  if (!row) return Error(Errc::kNotFound, "no deployment " + std::to_string(id));
-  DeploymentRecord d;
-  d.id = id;
-  d.sha256_hex = st.ColumnText(0);
-  d.name = st.ColumnText(1);
-  d.created_ms = static_cast<uint64_t>(st.ColumnInt64(2));
-  d.activation = static_cast<wire::Activation>(st.ColumnInt64(3));
-  auto sm = st.ColumnBlob(4);
-  d.signed_manifest.assign(sm.begin(), sm.end());
-  auto ck = st.ColumnBlob(5);
-  d.content_key.assign(ck.begin(), ck.end());
-  return d;
-}
-
 Result<std::vector<TargetRecord>> FleetDb::LoadTargets(uint64_t deployment) {
   NXT_ASSIGN(auto st, db_.Prepare("SELECT client_id, state, reason FROM targets WHERE deployment = ? ORDER BY client_id"));
   NXT_TRY(st.BindAll(static_cast<int64_t>(deployment)));

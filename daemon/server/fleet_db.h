@@ -31,7 +31,6 @@ class FleetDb {
   Result<std::vector<DesiredEntry>> LoadDesired();
   Status SaveDesired(const DesiredEntry& e);
 
-  Result<DeploymentRecord> LoadDeployment(uint64_t id);
   Result<std::vector<TargetRecord>> LoadTargets(uint64_t deployment);
   // Did the last attempt to ship this release (by artifact SHA-256) to the host fail?
   Result<bool> FailedLastTime(const std::string& client_id, const std::string& sha256_hex);

@@ -157,6 +157,11 @@ void PushEngine::OnHostRestarted(const std::string& client_id) {
   timer_.Arm(0);
 }
 
+void PushEngine::OnHostReachable(const std::string& client_id) {
+  for (const auto& [id, job] : jobs_)
+    if (job->client == client_id && job->waiting_since != 0) return timer_.Arm(0);
+}
+
 bool PushEngine::HasJob(const std::string& client_id) const {
   for (const auto& [id, job] : jobs_)
     if (job->client == client_id) return true;

@@ -48,6 +48,9 @@ class PushEngine {
   void OnDatagram(Peer& peer, const wire::Datagram& d);
   // The host re-registered with a new instance: offer again.
   void OnHostRestarted(const std::string& client_id);
+  // The host has a session again (e.g. after a server restart): its waiting
+  // transfers go on now instead of at their next timer.
+  void OnHostReachable(const std::string& client_id);
   // The host was revoked: its transfers end now.
   void Abort(const std::string& client_id, const std::string& reason);
   size_t active() const { return jobs_.size(); }

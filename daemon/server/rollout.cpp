@@ -76,7 +76,7 @@ Status Server::LaunchWave(control::RolloutInfo& ro) {
   uint64_t base = ro.plan(0).deployment();
   for (const std::string& h : hosts) NXT_TRY(desired_.Set(HostScope(h), base, clock_.UnixMs()));
   if (ro.wave_index() == 0) {
-    NXT_ASSIGN(DeploymentRecord rec, fleet_db_.LoadDeployment(base));
+    NXT_ASSIGN(DeploymentRecord rec, db_.LoadDeployment(base));
     NXT_ASSIGN(auto dep, BuildDeployment(rec, hosts));
     Record(base, "", "push", std::to_string(hosts.size()) + " hosts", WaveName(ro) + ": " + ro.name(), dep->release());
     StartDeployment(dep);

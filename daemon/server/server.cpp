@@ -274,6 +274,7 @@ void Server::OnHello(Peer& peer, const wire::Hello& hello) {
   else if (result->first_time && result->enrollment == wire::ENROLLMENT_PENDING)
     log_.Notice("client " + hello.client_id() + " is pending approval (nxtctl clients approve " + hello.client_id() + ")");
   if (result->new_instance) engine_->OnHostRestarted(hello.client_id());
+  engine_->OnHostReachable(hello.client_id());
   OnHelloFleet(hello, *result);
 }
 

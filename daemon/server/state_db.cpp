@@ -181,9 +181,37 @@ Status StateDb::UpdateTarget(uint64_t deployment, const std::string& client_id, 
   return st.Run();
 }
 
+namespace {
+// Columns 0-6 of every query that reads a deployment (ReadDeployment).
+constexpr std::string_view kDeploymentColumns =
+    "d.id, d.sha256, d.name, d.created_ms, d.activation, d.signed_manifest, d.content_key";
+
+DeploymentRecord ReadDeployment(const sqlite::Statement& st) {
+  DeploymentRecord d;
+  d.id = static_cast<uint64_t>(st.ColumnInt64(0));
+  d.sha256_hex = st.ColumnText(1);
+  d.name = st.ColumnText(2);
+  d.created_ms = static_cast<uint64_t>(st.ColumnInt64(3));
+  d.activation = static_cast<wire::Activation>(st.ColumnInt64(4));
+  auto sm = st.ColumnBlob(5);
+  d.signed_manifest.assign(sm.begin(), sm.end());
+  auto ck = st.ColumnBlob(6);
+  d.content_key.assign(ck.begin(), ck.end());
+  return d;
+}
+}  // namespace
+
+Result<DeploymentRecord> StateDb::LoadDeployment(uint64_t id) {
+  NXT_ASSIGN(auto st, db_.Prepare("SELECT " + std::string(kDeploymentColumns) + " FROM deployments d WHERE d.id = ?"));
+  NXT_TRY(st.BindAll(static_cast<int64_t>(id)));
+  NXT_ASSIGN(bool row, st.Step());
+  if (!row) return Error(Errc::kNotFound, "no deployment " + std::to_string(id));
+  return ReadDeployment(st);
+}
+
 Result<std::vector<std::pair<DeploymentRecord, std::vector<TargetRecord>>>> StateDb::LoadUnfinished() {
   NXT_ASSIGN(auto st, db_.Prepare(
-      "SELECT d.id, d.sha256, d.name, d.created_ms, d.activation, t.client_id, t.state, t.reason, d.signed_manifest, d.content_key "
+      "SELECT " + std::string(kDeploymentColumns) + ", t.client_id, t.state, t.reason "
       "FROM deployments d JOIN targets t ON t.deployment = d.id "
       "WHERE t.state NOT IN (?, ?, ?, ?) ORDER BY d.id, t.client_id"));
   NXT_TRY(st.BindAll(int64_t{control::TARGET_INSTALLED}, int64_t{control::TARGET_STAGED},
@@ -193,24 +221,12 @@ Result<std::vector<std::pair<DeploymentRecord, std::vector<TargetRecord>>>> Stat
     NXT_ASSIGN(bool row, st.Step());
     if (!row) break;
     uint64_t id = static_cast<uint64_t>(st.ColumnInt64(0));
-    if (out.empty() || out.back().first.id != id) {
-      DeploymentRecord d;
-      d.id = id;
-      d.sha256_hex = st.ColumnText(1);
-      d.name = st.ColumnText(2);
-      d.created_ms = static_cast<uint64_t>(st.ColumnInt64(3));
-      d.activation = static_cast<wire::Activation>(st.ColumnInt64(4));
-      auto sm = st.ColumnBlob(8);
-      d.signed_manifest.assign(sm.begin(), sm.end());
-      auto ck = st.ColumnBlob(9);
-      d.content_key.assign(ck.begin(), ck.end());
-      out.push_back({d, {}});
-    }
+    if (out.empty() || out.back().first.id != id) out.push_back({ReadDeployment(st), {}});
     TargetRecord t;
     t.deployment = id;
-    t.client_id = st.ColumnText(5);
-    t.state = static_cast<control::TargetState>(st.ColumnInt64(6));
-    t.reason = st.ColumnText(7);
+    t.client_id = st.ColumnText(7);
+    t.state = static_cast<control::TargetState>(st.ColumnInt64(8));
+    t.reason = st.ColumnText(9);
     out.back().second.push_back(std::move(t));
   }
   return out;

@@ -57,6 +57,9 @@ class AWaveRollout(NxtTestCase):
             self.assert_running(h, 5, 6)
         hist = self.ctl_ok(server, "history").last()["history"]["entries"]
         self.assertIn("halted", [e["result"] for e in hist if e["action"] == "rollout"])
+        for h in hosts[:4]:  # failed by their self-test, not by a timeout
+            detail = [e["detail"] for e in hist if e.get("client_id") == h.id and e["action"] == "install"]
+            self.assertTrue(detail and "self-test failed" in detail[0], (h.id, detail))
         text = self.ctl_ok(server, "rollout", "status", json_out=False).out
         self.assertRegex(text, r"rollout 1: aborted")
 
