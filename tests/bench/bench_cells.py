@@ -1,0 +1,166 @@
+"""One table cell (a tool moving one file size over one scenario, several
+rounds) and the nxt-only rows: fan-out, hot reload, idle client, profile.
+Each returns plain dicts that bench.py turns into the table."""
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import time
+
+from bench_env import Env, make_file, proc_status, sha256_file, wait_for
+from bench_tools import Nxt, verified
+
+
+def run_cell(env, tool, mib, rounds, timeout, work, plugin):
+    """Median seconds over `rounds` transfers of a fresh `mib` MiB file, peak
+    RSS of sender and receiver, and why it stopped early if it did."""
+    shutil.rmtree(work, ignore_errors=True)
+    os.makedirs(f"{work}/src")
+    cell = {"tool": tool.name, "mib": mib, "scenario": env.scenario, "times": [], "status": "ok",
+            "send_kib": 0, "recv_kib": 0, "extra": []}
+    try:
+        tool.start(env, work)
+        if isinstance(tool, Nxt):
+            tool.start_one_client()
+        for r in range(rounds):
+            src = f"{work}/src/payload-{mib}m-{r}.so"
+            sha = make_file(src, mib, plugin if tool.plugin_prefix else None)
+            secs, rc, out, send_kib, recv_kib, extra = tool.transfer(src, sha, timeout)
+            if rc is None:
+                cell["status"] = f"timeout (> {timeout:.0f} s)"
+                break
+            if rc != 0 or not verified(out, sha):
+                cell["status"] = f"FAILED (exit {rc}, file {'wrong' if out and os.path.exists(out) else 'missing'})"
+                break
+            cell["times"].append(secs)
+            cell["extra"].append(extra)
+            cell["send_kib"] = max(cell["send_kib"], send_kib or 0)
+            cell["recv_kib"] = max(cell["recv_kib"], recv_kib or 0)
+            os.unlink(src)
+            if out.startswith(work + "/recv"):
+                os.unlink(out)
+        send, recv = tool.daemon_peaks()
+        cell["send_kib"] = max(cell["send_kib"], send or 0)
+        cell["recv_kib"] = max(cell["recv_kib"], recv or 0)
+    except Exception as e:  # a tool that cannot even start is a row that says so
+        cell["status"] = f"FAILED ({e})"
+    finally:
+        tool.stop()
+    cell["median_s"] = statistics.median(cell["times"]) if cell["times"] else None
+    return cell
+
+
+def fanout(build, linkemu, work, plugin, clients, mib, rounds, timeout):
+    """One server, `clients` clients on loopback: a push to one of them, then to
+    all; server peak RSS and aggregate goodput against the single-client rate."""
+    env = Env("loopback", work, linkemu)
+    nxt = Nxt(build)
+    res = {"clients": clients, "mib": mib, "status": "ok"}
+    try:
+        os.makedirs(f"{work}/src", exist_ok=True)
+        nxt.start(env, work)
+        for i in range(clients):
+            nxt.add_client(f"fan-{i}")
+        nxt.wait_registered(timeout=120)
+        one, many = [], []
+        for r in range(rounds):
+            src = f"{work}/src/one-{r}.so"
+            sha = make_file(src, mib, plugin)
+            secs, _, rc = nxt.push(src, timeout, to=["fan-0"])
+            if rc != 0 or not verified(nxt.received(sha, "fan-0"), sha):
+                raise RuntimeError(f"single-client push failed (exit {rc})")
+            one.append(secs)
+        for r in range(rounds):
+            src = f"{work}/src/all-{r}.so"
+            sha = make_file(src, mib, plugin)
+            secs, _, rc = nxt.push(src, timeout)
+            bad = [c for c, _, _ in nxt.clients if not verified(nxt.received(sha, c), sha)]
+            if rc != 0 or bad:
+                raise RuntimeError(f"{clients}-client push failed (exit {rc}; {len(bad)} hosts without the file)")
+            many.append(secs)
+        res.update(one_s=statistics.median(one), all_s=statistics.median(many),
+                   server_kib=proc_status(nxt.server.pid, "VmHWM"))
+    except Exception as e:
+        res["status"] = f"FAILED ({e})"
+    finally:
+        nxt.stop()
+        env.close()
+    return res
+
+
+def idle_client(build, linkemu, work, seconds=10):
+    """RSS of a registered, idle nxt-clientd; its context switches (= wake-ups)
+    and system calls over `seconds`."""
+    env = Env("loopback", work, linkemu)
+    nxt = Nxt(build)
+    res = {"seconds": seconds, "status": "ok"}
+    try:
+        nxt.start(env, work)
+        p, _ = nxt.add_client("bench")
+        nxt.wait_registered()
+        time.sleep(2)  # past start-up: its first lease renewal and the plug-in load
+
+        def switches():
+            total = 0
+            for t in os.listdir(f"/proc/{p.pid}/task"):
+                total += proc_status(f"{p.pid}/task/{t}", "voluntary_ctxt_switches")
+                total += proc_status(f"{p.pid}/task/{t}", "nonvoluntary_ctxt_switches")
+            return total
+
+        before = switches()
+        time.sleep(seconds)
+        res["wakeups"] = switches() - before
+        res["rss_kib"] = proc_status(p.pid, "VmRSS")
+        res["hwm_kib"] = proc_status(p.pid, "VmHWM")
+        res["threads"] = len(os.listdir(f"/proc/{p.pid}/task"))
+        out = f"{work}/strace.txt"
+        subprocess.run(["timeout", "-s", "INT", str(seconds), "strace", "-c", "-f", "-o", out, "-p", str(p.pid)],
+                       stderr=subprocess.DEVNULL)
+        calls = {}
+        for line in open(out):
+            f = line.split()
+            if len(f) >= 5 and f[0][0].isdigit() and f[-1] != "total":
+                calls[f[-1]] = int(f[3])
+        res["syscalls"] = calls
+    except Exception as e:
+        res["status"] = f"FAILED ({e})"
+    finally:
+        nxt.stop()
+        env.close()
+    return res
+
+
+def profile(build, linkemu, work, plugin, mib, timeout):
+    """perf record -g of nxt-serverd and nxt-clientd during one `mib` MiB
+    loopback push; returns the two `perf report` texts (self time, top)."""
+    env = Env("loopback", work, linkemu)
+    nxt = Nxt(build)
+    reports = {}
+    try:
+        os.makedirs(f"{work}/src", exist_ok=True)
+        nxt.start(env, work)
+        nxt.start_one_client()
+        pid = {"sender (nxt-serverd)": nxt.server.pid, "receiver (nxt-clientd)": nxt.clients[0][1].pid}
+        src = f"{work}/src/profile.so"
+        sha = make_file(src, mib, plugin)
+        perfs = {k: subprocess.Popen(["perf", "record", "-g", "-F", "2000", "-o", f"{work}/{k.split()[0]}.data",
+                                      "-p", str(v)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                 for k, v in pid.items()}
+        time.sleep(0.5)  # perf attaches
+        secs, _, rc = nxt.push(src, timeout)
+        for p in perfs.values():
+            p.send_signal(2)
+            p.wait()
+        if rc != 0 or not verified(nxt.received(sha), sha):
+            raise RuntimeError(f"push failed (exit {rc})")
+        reports["push_s"] = secs
+        for k in pid:
+            data = f"{work}/{k.split()[0]}.data"
+            reports[k] = subprocess.run(
+                ["perf", "report", "-i", data, "--stdio", "--no-children", "--percent-limit", "1.5",
+                 "--sort", "dso,sym", "-g", "none"], capture_output=True, text=True).stdout
+    finally:
+        nxt.stop()
+        env.close()
+    return reports
