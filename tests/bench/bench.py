@@ -138,10 +138,12 @@ def main():
     tmp = tempfile.mkdtemp(prefix="nxt-bench.", dir="/var/tmp")  # on disk, like a real install
     try:
         if a.profile:
-            r = profile(build, linkemu, tmp, plugin, 128, a.timeout)
+            keep = os.path.join(build, "profile")
+            r = profile(build, linkemu, tmp, plugin, 128, a.timeout, keep)
             print(f"nxt 128 MiB loopback push under perf: {r.pop('push_s'):.3f} s")
             for k, text in r.items():
                 print(f"\n## {k}\n{text}")
+            print(f"\n(perf.data files in {keep}: perf report -i {keep}/sender.data)")
             return
         tools = [t for t in all_tools(build)
                  if not a.only or any(t.name.startswith(p) for p in a.only.split(","))]

@@ -131,9 +131,32 @@ def idle_client(build, linkemu, work, seconds=10):
     return res
 
 
-def profile(build, linkemu, work, plugin, mib, timeout):
+def _perf_lines(data, *args):
+    out = subprocess.run(["perf", "report", "-i", data, "--stdio", "-g", "none", *args],
+                         capture_output=True, text=True).stdout
+    return [line[:110].rstrip() for line in out.splitlines() if line.strip() and not line.startswith("#")]
+
+
+def _perf_summary(data):
+    """Self time by shared object and by symbol, then the time spent inside
+    each nxt function (children included), which is where the phases show."""
+    head = subprocess.run(["perf", "report", "-i", data, "--stdio", "-g", "none", "--sort", "dso"],
+                          capture_output=True, text=True).stdout
+    m = re.search(r"# Samples: (\S+)", head)
+    return ([f"samples: {m.group(1) if m else '?'} at 1 kHz (≈ CPU ms on this side)", "self time by shared object:"]
+            + _perf_lines(data, "--no-children", "--sort", "dso", "--percent-limit", "1")
+            + ["self time by symbol:"]
+            + _perf_lines(data, "--no-children", "--sort", "sym", "--percent-limit", "1.5")
+            + ["time inside nxt functions and syscalls (children included):"]
+            + [line for line in _perf_lines(data, "--children", "--sort", "sym", "--percent-limit", "2")
+               if re.search(r"nxt::|\[\.\] (__)?(libc_)?(sendmmsg|recvmmsg|sendto|pwrite|pread|write|fsync|epoll_wait)",
+                            line)])
+
+
+def profile(build, linkemu, work, plugin, mib, timeout, keep):
     """perf record -g of nxt-serverd and nxt-clientd during one `mib` MiB
-    loopback push; returns the two `perf report` texts (self time, top)."""
+    loopback push; returns per side a `perf report` by shared object and by
+    symbol (self time). The perf.data files stay in `keep` for perf report."""
     env = Env("loopback", work, linkemu)
     nxt = Nxt(build)
     reports = {}
@@ -144,7 +167,8 @@ def profile(build, linkemu, work, plugin, mib, timeout):
         pid = {"sender (nxt-serverd)": nxt.server.pid, "receiver (nxt-clientd)": nxt.clients[0][1].pid}
         src = f"{work}/src/profile.so"
         sha = make_file(src, mib, plugin)
-        perfs = {k: subprocess.Popen(["perf", "record", "-g", "-F", "2000", "-o", f"{work}/{k.split()[0]}.data",
+        os.makedirs(keep, exist_ok=True)
+        perfs = {k: subprocess.Popen(["perf", "record", "--call-graph", "dwarf,16384", "-F", "1000", "-o", f"{keep}/{k.split()[0]}.data",
                                       "-p", str(v)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
                  for k, v in pid.items()}
         time.sleep(0.5)  # perf attaches
@@ -156,10 +180,8 @@ def profile(build, linkemu, work, plugin, mib, timeout):
             raise RuntimeError(f"push failed (exit {rc})")
         reports["push_s"] = secs
         for k in pid:
-            data = f"{work}/{k.split()[0]}.data"
-            reports[k] = subprocess.run(
-                ["perf", "report", "-i", data, "--stdio", "--no-children", "--percent-limit", "1.5",
-                 "--sort", "dso,sym", "-g", "none"], capture_output=True, text=True).stdout
+            data = f"{keep}/{k.split()[0]}.data"
+            reports[k] = "\n".join(_perf_summary(data))
     finally:
         nxt.stop()
         env.close()
