@@ -10,12 +10,14 @@ import datetime
 import os
 import platform
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from bench_cells import fanout, idle_client, profile, run_cell  # noqa: E402
+from bench_cells import run_cell  # noqa: E402
+from bench_nxt import fanout, idle_client, profile  # noqa: E402
 from bench_env import LOSSY, Env  # noqa: E402
 from bench_tools import all_tools  # noqa: E402
 
@@ -92,7 +94,8 @@ def cell_rows(cells):
 
 
 def extras_rows(a, build, linkemu, plugin, tmp):
-    rows, notes = [], []
+    """The nxt rows: hot reload of a 1 MiB plug-in, fan-out, idle client."""
+    rows = []
     os.makedirs(f"{tmp}/reload")
     reload_env = Env("loopback", f"{tmp}/reload", linkemu)
     try:
@@ -104,7 +107,7 @@ def extras_rows(a, build, linkemu, plugin, tmp):
     if ms:
         ms.sort()
         rows.append(f"| hot reload, 1 MiB plug-in (last byte received → new version running, fsync included) | "
-                    f"median {ms[len(ms) // 2]:.1f} ms (min {ms[0]:.1f}, max {ms[-1]:.1f}, {len(ms)} pushes) |")
+                    f"median {statistics.median(ms):.1f} ms (min {ms[0]:.1f}, max {ms[-1]:.1f}, {len(ms)} pushes) |")
     else:
         rows.append(f"| hot reload, 1 MiB plug-in | {c['status']} |")
     os.makedirs(f"{tmp}/fanout")
@@ -125,7 +128,7 @@ def extras_rows(a, build, linkemu, plugin, tmp):
                     + (", ".join(f"{k} {v}" for k, v in top) or "none") + " |")
     else:
         rows.append(f"| idle nxt-clientd | {i['status']} |")
-    return rows, notes
+    return rows
 
 
 def main():
@@ -170,7 +173,7 @@ def main():
             lines += ["| scenario | size | tool | median time | MiB/s | sender peak RSS | receiver peak RSS "
                       "| nxt speed-up |", "|---|---|---|---|---|---|---|---|"] + cell_rows(cells)
         if (not a.no_extras or a.extras_only) and any(t.name == "nxt" for t in tools):
-            rows, _ = extras_rows(a, build, linkemu, plugin, tmp)
+            rows = extras_rows(a, build, linkemu, plugin, tmp)
             lines += ["", "| nxt | measured |", "|---|---|"] + rows
         text = "\n".join(lines) + "\n"
         print("\n" + text)

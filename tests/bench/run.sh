@@ -42,7 +42,11 @@ if [ ${#need[@]} -gt 0 ]; then
 fi
 
 if [ ! -f "$B/CMakeCache.txt" ]; then
-  cmake -S . -B "$B" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+  launcher=()
+  if command -v ccache >/dev/null; then
+    launcher=(-DCMAKE_C_COMPILER_LAUNCHER=ccache -DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+  fi
+  cmake -S . -B "$B" -G Ninja -DCMAKE_BUILD_TYPE=Release "${launcher[@]}" >/dev/null
 fi
 echo "run.sh: building nxt (Release) in $B" >&2
 nice cmake --build "$B" -j2 --target nxt-serverd nxt-clientd nxtctl nxt_plugins nxt-linkemu >/dev/null
