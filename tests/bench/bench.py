@@ -55,7 +55,7 @@ def machine():
     rev = subprocess.run(["git", "describe", "--always", "--dirty"], capture_output=True, text=True,
                          cwd=os.path.dirname(os.path.abspath(__file__))).stdout.strip()
     return (f"{datetime.datetime.utcnow():%Y-%m-%d %H:%M} UTC, {os.cpu_count()} cores ({cpu}), {mem} GiB, "
-            f"Linux {platform.release()}, nxt {rev or '?'}")
+            f"Linux {platform.release()}, nxt {rev or '?'}, load average {os.getloadavg()[0]:.1f} at the start")
 
 
 def mib(kib):
