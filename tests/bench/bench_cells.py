@@ -27,7 +27,9 @@ def run_cell(env, tool, mib, rounds, timeout, work, plugin):
                 cell["status"] = f"timeout (> {timeout:.0f} s)"
                 break
             if rc != 0 or not verified(out, sha):
-                cell["status"] = f"FAILED (exit {rc}, file {'wrong' if out and os.path.exists(out) else 'missing'})"
+                why = tool.explain(rc) if rc else ""
+                cell["status"] = (f"FAILED (exit {rc}{': ' + why if why else ''}; file "
+                                  f"{'wrong' if out and os.path.exists(out) else 'missing'})")
                 break
             cell["times"].append(secs)
             cell["extra"].append(extra)

@@ -40,6 +40,9 @@ class Tool:
     def daemon_peaks(self):
         return None, None  # (sender KiB, receiver KiB) for daemons; None = measured per run
 
+    def explain(self, rc):
+        return ""  # what a non-zero exit status means, for the table
+
     def stop(self):
         for p in list(self.env.daemons):
             if p is not getattr(self.env, "link", None):
@@ -141,6 +144,10 @@ class Uftp(Tool):
 
     def daemon_peaks(self):
         return None, peak_rss_kib(self.rxd.pid)
+
+    def explain(self, rc):
+        return {7: "no client answered", 8: "no client answered FILEINFO",
+                9: "the client dropped out or aborted", 10: "no file received"}.get(rc, "")
 
 
 class Atftp(Tool):
