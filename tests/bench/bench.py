@@ -39,6 +39,7 @@ def parse_args():
                     help="iterate on speed: 3 rounds, 16 and 128 MiB, loopback, no extras")
     ap.add_argument("--profile", action="store_true",
                     help="only perf-profile one 128 MiB loopback nxt push (sender and receiver)")
+    ap.add_argument("--keep-work", action="store_true", help="keep the work directory (logs of the last cell)")
     ap.add_argument("--out", help="markdown file to write (default BUILD/bench-results.md)")
     a = ap.parse_args()
     if a.quick:
@@ -180,7 +181,10 @@ def main():
         open(a.out, "w").write(text)
         print(f"(written to {a.out})")
     finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+        if a.keep_work:
+            print(f"(work directory kept: {tmp})")
+        else:
+            shutil.rmtree(tmp, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -47,6 +47,7 @@ class ALinkBetweenTwoNamespaces(unittest.TestCase):
         ready = os.path.join(self.tmp, "ready")
         self.link = subprocess.Popen([LINKEMU, "--ns-a", self.ns[0], "--ns-b", self.ns[1], "--dev", "nxlt0",
                                       "--ready-file", ready, *flags], stderr=subprocess.PIPE, text=True)
+        self.addCleanup(self.link.stderr.close)
         self.addCleanup(self.link.kill)
         deadline = time.monotonic() + 10
         while not os.path.exists(ready):
@@ -66,6 +67,7 @@ class ALinkBetweenTwoNamespaces(unittest.TestCase):
     def exchange(self):
         echo = subprocess.Popen(["ip", "netns", "exec", self.ns[1], sys.executable, "-c", ECHO],
                                 stdout=subprocess.PIPE, text=True)
+        self.addCleanup(echo.stdout.close)
         self.addCleanup(echo.kill)
         self.assertEqual(echo.stdout.readline().strip(), "ready")
         return subprocess.run(["ip", "netns", "exec", self.ns[0], sys.executable, "-c", CLIENT],
