@@ -112,10 +112,8 @@ def _perf_lines(data, *args):
 def _perf_summary(data):
     """Self time by shared object and by symbol, then the time spent inside
     each nxt function (children included), which is where the phases show."""
-    head = subprocess.run(["perf", "report", "-i", data, "--stdio", "-g", "none", "--sort", "dso"],
-                          capture_output=True, text=True).stdout
-    m = re.search(r"# Samples: (\S+)", head)
-    return ([f"samples: {m.group(1) if m else '?'} at 1 kHz (≈ CPU ms on this side)", "self time by shared object:"]
+    samples = sum(int(line.split()[0]) for line in _perf_lines(data, "--sort", "comm", "-F", "sample,comm"))
+    return ([f"{samples} samples at 1 kHz = about {samples} ms of CPU on this side", "self time by shared object:"]
             + _perf_lines(data, "--no-children", "--sort", "dso", "--percent-limit", "1")
             + ["self time by symbol:"]
             + _perf_lines(data, "--no-children", "--sort", "sym", "--percent-limit", "1.5")
