@@ -20,6 +20,7 @@ by the caller against the sent one.
   curl       nginx (sender) serves over HTTP, curl (receiver) downloads
 """
 import glob
+import json
 import os
 import re
 
@@ -92,10 +93,23 @@ class Nxt(Tool):
         self.wait_registered()
 
     def push(self, path, timeout, to=None):
-        argv = self.ctl + ["--timeout", str(int(timeout)), "push", path, "--no-progress"]
+        """(seconds, peak RSS of nxtctl, exit status); the JSON replies go to push.log."""
+        argv = self.ctl + ["--json", "--timeout", str(int(timeout)), "push", path]
         if to:
             argv += ["--to"] + to
+        open(f"{self.work}/push.log", "w").close()
         return self.env.run("server", argv, timeout, log=f"{self.work}/push.log")
+
+    def transfer_ms(self):
+        """The server's own elapsed time for the (first) target of the last push:
+        the transfer alone, without the import before it or nxtctl around it."""
+        for line in reversed(open(f"{self.work}/push.log", errors="replace").read().splitlines()):
+            try:
+                targets = json.loads(line)["progress"]["targets"]
+                return int(targets[0]["elapsed_ms"])
+            except (ValueError, KeyError, IndexError, TypeError):
+                continue
+        return None
 
     def received(self, sha, cid="bench"):
         """The installed file on client `cid` whose name or content is `sha`."""
@@ -112,7 +126,7 @@ class Nxt(Tool):
     def transfer(self, src, sha, timeout):
         secs, _, rc = self.push(src, timeout)
         out = self.received(sha) if rc == 0 else None
-        return secs, rc, out, None, None, {"reload_ms": self.reload_ms(sha)}
+        return secs, rc, out, None, None, {"reload_ms": self.reload_ms(sha), "transfer_ms": self.transfer_ms()}
 
     def daemon_peaks(self):
         return peak_rss_kib(self.server.pid), max(peak_rss_kib(p.pid) for _, p, _ in self.clients)
