@@ -18,7 +18,7 @@ import tempfile
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from bench_cells import run_cell  # noqa: E402
 from bench_nxt import fanout, idle_client, profile  # noqa: E402
-from bench_env import LOSSY, Env  # noqa: E402
+from bench_env import LOSSY, Env, sweep_stale_namespaces  # noqa: E402
 from bench_tools import all_tools  # noqa: E402
 
 TOOLS = ["nxt", "uftp-1300", "uftp-8800", "atftp", "curl"]
@@ -151,6 +151,7 @@ def main():
     if os.geteuid() != 0:
         sys.exit("bench.py: needs root (network namespaces, TUN devices)")
     build = os.path.abspath(a.build)
+    sweep_stale_namespaces()
     linkemu = f"{build}/tests/tools/nxt-linkemu"
     plugin = f"{build}/plugins/libfunctional_2_0.so"
     tmp = tempfile.mkdtemp(prefix="nxt-bench.", dir="/var/tmp")  # on disk, like a real install

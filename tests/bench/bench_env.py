@@ -96,6 +96,15 @@ def peak_rss_kib(pid):
     return max((proc_status(p, "VmHWM") for p in descendants(pid)), default=0)
 
 
+def sweep_stale_namespaces():
+    """Deletes the namespaces of earlier runs that were killed before their
+    clean-up (their names carry the pid of a run that no longer exists)."""
+    out = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True).stdout
+    for m in re.finditer(r"^(nxtb(\d+)(?:lo|a|b))\b", out, re.M):
+        if not os.path.exists(f"/proc/{m.group(2)}"):
+            subprocess.run(["ip", "netns", "del", m.group(1)], check=False)
+
+
 class Env:
     """Namespaces, the link and the daemons of one scenario."""
 
