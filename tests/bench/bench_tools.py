@@ -112,7 +112,7 @@ class Nxt(Tool):
         return None
 
     def received(self, sha, cid="bench"):
-        """The installed file on client `cid` whose name or content is `sha`."""
+        """The file client `cid` installed, named after `sha` (the caller checks its content)."""
         for f in glob.glob(f"{self.work}/C-{cid}/**/*", recursive=True):
             if sha[:12] in os.path.basename(f) and os.path.isfile(f) and not f.endswith((".part", ".state")):
                 return f
@@ -130,9 +130,6 @@ class Nxt(Tool):
 
     def daemon_peaks(self):
         return peak_rss_kib(self.server.pid), max(peak_rss_kib(p.pid) for _, p, _ in self.clients)
-
-    def cleanup_received(self, path):
-        pass  # the client keeps previous versions by its own retention
 
 
 class Uftp(Tool):
