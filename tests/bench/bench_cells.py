@@ -24,11 +24,11 @@ def run_cell(env, tool, mib, rounds, timeout, work, plugin):
             sha = make_file(src, mib, plugin if tool.plugin_prefix else None)
             secs, rc, out, send_kib, recv_kib, extra = tool.transfer(src, sha, timeout)
             if rc is None:
-                cell["status"] = f"timeout (> {timeout:.0f} s)"
+                cell["status"] = f"timeout (> {timeout:.0f} s) in round {r + 1}"
                 break
             if rc != 0 or not verified(out, sha):
                 why = tool.explain(rc) if rc else ""
-                cell["status"] = (f"FAILED (exit {rc}{': ' + why if why else ''}; file "
+                cell["status"] = (f"FAILED in round {r + 1} (exit {rc}{': ' + why if why else ''}; file "
                                   f"{'wrong' if out and os.path.exists(out) else 'missing'})")
                 break
             cell["times"].append(secs)
