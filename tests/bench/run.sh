@@ -32,13 +32,14 @@ if [ ${#need[@]} -gt 0 ]; then
   echo "run.sh: installing ${need[*]}" >&2
   # Installing must not start atftpd, nginx or uftpd as system services: a
   # policy-rc.d that refuses, only if none is in place, removed afterwards.
-  own_policy=
   if [ ! -e /usr/sbin/policy-rc.d ]; then
-    printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d && chmod 755 /usr/sbin/policy-rc.d && own_policy=1
+    trap 'rm -f /usr/sbin/policy-rc.d' EXIT  # also when the install fails
+    printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
+    chmod 755 /usr/sbin/policy-rc.d
   fi
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
-  [ -z "$own_policy" ] || rm -f /usr/sbin/policy-rc.d
+  if trap -p EXIT | grep -q policy-rc.d; then rm -f /usr/sbin/policy-rc.d; trap - EXIT; fi
 fi
 
 if [ ! -f "$B/CMakeCache.txt" ]; then
