@@ -138,7 +138,8 @@ def extras_rows(a, build, linkemu, plugin, tmp):
     i = idle_client(build, linkemu, f"{tmp}/idle")
     if i["status"] == "ok":
         top = sorted(i["syscalls"].items(), key=lambda kv: -kv[1])[:4]
-        rows.append(f"| idle nxt-clientd ({i['threads']} threads) | RSS {mib(i['rss_kib'])} (peak {mib(i['hwm_kib'])}); "
+        rows.append(f"| idle nxt-clientd ({i['threads']} threads) | RSS {mib(i['rss_kib'])} (peak {mib(i['hwm_kib'])}; "
+                    f"anonymous {mib(i['anon_kib'])}, mapped files {mib(i['file_kib'])}); "
                     f"{i['wakeups']} wake-ups (context switches) in {i['seconds']} s; syscalls in {i['seconds']} s: "
                     + (", ".join(f"{k} {v}" for k, v in top) or "none") + " |")
     else:

@@ -91,6 +91,8 @@ def _idle(nxt, work, seconds, res):
     res["wakeups"] = switches() - before
     res["rss_kib"] = proc_status(p.pid, "VmRSS")
     res["hwm_kib"] = proc_status(p.pid, "VmHWM")
+    res["anon_kib"] = proc_status(p.pid, "RssAnon")  # heap and stacks: nxt's own
+    res["file_kib"] = proc_status(p.pid, "RssFile")  # mapped libraries and the plug-in
     res["threads"] = len(os.listdir(f"/proc/{p.pid}/task"))
     out = f"{work}/strace.txt"
     subprocess.run(["timeout", "-s", "INT", str(seconds), "strace", "-c", "-f", "-o", out, "-p", str(p.pid)],
