@@ -108,43 +108,69 @@ def cell_rows(cells):
     return rows
 
 
-def extras_rows(a, build, linkemu, plugin, tmp):
-    """The nxt rows: hot reload of a 1 MiB plug-in, fan-out, idle client."""
-    rows = []
+def reload_row(a, build, linkemu, plugin, tmp):
     os.makedirs(f"{tmp}/reload")
-    reload_env = Env("loopback", f"{tmp}/reload", linkemu)
+    env = Env("loopback", f"{tmp}/reload", linkemu)
     try:
-        nxt = all_tools(build)[0]
-        c = run_cell(reload_env, nxt, 1, a.rounds, a.timeout, f"{tmp}/reload/cell", plugin)
+        c = run_cell(env, all_tools(build)[0], 1, a.rounds, a.timeout, f"{tmp}/reload/cell", plugin)
     finally:
-        reload_env.close()
-    ms = [e["reload_ms"] for e in c["extra"] if e.get("reload_ms") is not None]
-    if ms:
-        ms.sort()
-        rows.append(f"| hot reload, 1 MiB plug-in (last byte received → new version running, fsync included) | "
-                    f"median {statistics.median(ms):.1f} ms (min {ms[0]:.1f}, max {ms[-1]:.1f}, {len(ms)} pushes) |")
-    else:
-        rows.append(f"| hot reload, 1 MiB plug-in | {c['status']} |")
+        env.close()
+    ms = sorted(e["reload_ms"] for e in c["extra"] if e.get("reload_ms") is not None)
+    if not ms:
+        return f"| hot reload, 1 MiB plug-in | {c['status']} |"
+    return (f"| hot reload, 1 MiB plug-in (last byte received → new version running, fsync included) | "
+            f"median {statistics.median(ms):.1f} ms (min {ms[0]:.1f}, max {ms[-1]:.1f}, {len(ms)} pushes) |")
+
+
+def fanout_row(a, build, linkemu, plugin, tmp):
     os.makedirs(f"{tmp}/fanout")
     f = fanout(build, linkemu, f"{tmp}/fanout", plugin, a.fanout_clients, 16, min(a.rounds, 3), a.timeout * 4)
-    if f["status"] == "ok":
-        one, agg = 16 / f["one_s"], f["clients"] * 16 / f["all_s"]
-        rows.append(f"| fan-out, {f['clients']} clients × 16 MiB, loopback | {f['all_s']:.2f} s for all, "
-                    f"aggregate {agg:.1f} MiB/s = {agg / one:.2f}× one client's {one:.1f} MiB/s; "
-                    f"server peak RSS {mib(f['server_kib'])} |")
-    else:
-        rows.append(f"| fan-out, {f['clients']} clients × 16 MiB | {f['status']} |")
+    if f["status"] != "ok":
+        return f"| fan-out, {f['clients']} clients × 16 MiB | {f['status']} |"
+    one, agg = 16 / f["one_s"], f["clients"] * 16 / f["all_s"]
+    return (f"| fan-out, {f['clients']} clients × 16 MiB, loopback | {f['all_s']:.2f} s for all, "
+            f"aggregate {agg:.1f} MiB/s = {agg / one:.2f}× one client's {one:.1f} MiB/s; "
+            f"server peak RSS {mib(f['server_kib'])} |")
+
+
+def idle_row(build, linkemu, tmp):
     os.makedirs(f"{tmp}/idle")
     i = idle_client(build, linkemu, f"{tmp}/idle")
-    if i["status"] == "ok":
-        top = sorted(i["syscalls"].items(), key=lambda kv: -kv[1])[:4]
-        rows.append(f"| idle nxt-clientd ({i['threads']} threads) | RSS {mib(i['rss_kib'])} (peak {mib(i['hwm_kib'])}; "
-                    f"anonymous {mib(i['anon_kib'])}, mapped files {mib(i['file_kib'])}); "
-                    f"{i['wakeups']} wake-ups (context switches) in {i['seconds']} s; syscalls in {i['seconds']} s: "
-                    + (", ".join(f"{k} {v}" for k, v in top) or "none") + " |")
-    else:
-        rows.append(f"| idle nxt-clientd | {i['status']} |")
-    return rows
+    if i["status"] != "ok":
+        return f"| idle nxt-clientd | {i['status']} |"
+    top = sorted(i["syscalls"].items(), key=lambda kv: -kv[1])[:4]
+    return (f"| idle nxt-clientd ({i['threads']} threads) | RSS {mib(i['rss_kib'])} (peak {mib(i['hwm_kib'])}; "
+            f"anonymous {mib(i['anon_kib'])}, mapped files {mib(i['file_kib'])}); "
+            f"{i['wakeups']} wake-ups (context switches) in {i['seconds']} s; syscalls in {i['seconds']} s: "
+            + (", ".join(f"{k} {v}" for k, v in top) or "none") + " |")
+
+
+def run_profile(a, build, linkemu, plugin, tmp):
+    keep = os.path.join(build, "profile")
+    r = profile(build, linkemu, tmp, plugin, 128, a.timeout, keep)
+    print(f"nxt 128 MiB loopback push under perf: {r.pop('push_s'):.3f} s")
+    for k, text in r.items():
+        print(f"\n## {k}\n{text}")
+    print(f"\n(perf.data files in {keep}: perf report -i {keep}/sender.data)")
+
+
+def run_cells(a, tools, linkemu, plugin, tmp):
+    """Every tool x size x scenario; each row is printed as soon as it is known."""
+    cells = []
+    for scen in a.scenarios:
+        env = Env(scen, tmp, linkemu)
+        try:
+            for size in a.sizes:
+                for t in tools:
+                    c = run_cell(env, t, size, a.rounds, a.timeout, f"{tmp}/cell", plugin)
+                    cells.append(c)
+                    nxt = next((n for n in cells if n["tool"] == "nxt" and n["mib"] == size
+                                and n["scenario"] == scen), None)
+                    print("  " + cell_row(c, nxt), flush=True)
+        finally:
+            env.close()
+    return ["| scenario | size | tool | median time | MiB/s | sender peak RSS | receiver peak RSS "
+            "| nxt speed-up |", "|---|---|---|---|---|---|---|---|"] + cell_rows(cells)
 
 
 def main():
@@ -158,13 +184,7 @@ def main():
     tmp = tempfile.mkdtemp(prefix="nxt-bench.", dir="/var/tmp")  # on disk, like a real install
     try:
         if a.profile:
-            keep = os.path.join(build, "profile")
-            r = profile(build, linkemu, tmp, plugin, 128, a.timeout, keep)
-            print(f"nxt 128 MiB loopback push under perf: {r.pop('push_s'):.3f} s")
-            for k, text in r.items():
-                print(f"\n## {k}\n{text}")
-            print(f"\n(perf.data files in {keep}: perf report -i {keep}/sender.data)")
-            return
+            return run_profile(a, build, linkemu, plugin, tmp)
         tools = [t for t in all_tools(build)
                  if not a.only or any(t.name.startswith(p) for p in a.only.split(","))]
         lines = [f"Machine: {machine()}. Median of {a.rounds}; loopback = one network namespace, 127.0.0.1; "
@@ -174,25 +194,11 @@ def main():
                  "nxt speed-up = tool's time / nxt's time; in nxt's own row, the server's transfer time "
                  "(without the import before it) and the client's hot reload.", ""]
         print(lines[0], flush=True)
-        cells = []
         if not a.extras_only:
-            for scen in a.scenarios:
-                env = Env(scen, tmp, linkemu)
-                try:
-                    for size in a.sizes:
-                        for t in tools:
-                            c = run_cell(env, t, size, a.rounds, a.timeout, f"{tmp}/cell", plugin)
-                            cells.append(c)
-                            nxt = next((n for n in cells if n["tool"] == "nxt" and n["mib"] == size
-                                        and n["scenario"] == scen), None)
-                            print("  " + cell_row(c, nxt), flush=True)
-                finally:
-                    env.close()
-            lines += ["| scenario | size | tool | median time | MiB/s | sender peak RSS | receiver peak RSS "
-                      "| nxt speed-up |", "|---|---|---|---|---|---|---|---|"] + cell_rows(cells)
+            lines += run_cells(a, tools, linkemu, plugin, tmp)
         if (not a.no_extras or a.extras_only) and any(t.name == "nxt" for t in tools):
-            rows = extras_rows(a, build, linkemu, plugin, tmp)
-            lines += ["", "| nxt | measured |", "|---|---|"] + rows
+            lines += ["", "| nxt | measured |", "|---|---|", reload_row(a, build, linkemu, plugin, tmp),
+                      fanout_row(a, build, linkemu, plugin, tmp), idle_row(build, linkemu, tmp)]
         text = "\n".join(lines) + "\n"
         print("\n" + text)
         open(a.out, "w").write(text)
