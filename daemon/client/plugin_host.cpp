@@ -2,6 +2,7 @@
 
 #include <filesystem>
 
+#include "base/crash_point.h"
 #include "crypto/digest.h"
 #include "crypto/sha256.h"
 #include "plugin/elf.h"
@@ -70,6 +71,7 @@ void PluginHost::Announce() {
 
 Result<plugin::PluginVersion> PluginHost::Activate(const std::string& path, const std::string& sha_hex,
                                                    const wire::ArtifactInfo* expected) {
+  NXT_CRASH_POINT("client.loading");
   auto loaded = plugin::Load(path, options_);
   if (!loaded.ok()) return loaded.error();
   const plugin::PluginVersion& v = loaded->version();
@@ -81,7 +83,9 @@ Result<plugin::PluginVersion> PluginHost::Activate(const std::string& path, cons
   std::string current = state_dir_ + "/current", previous = state_dir_ + "/previous";
   auto old_target = sys::ReadSymlink(current);
   if (old_target.ok() && *old_target != path) NXT_TRY(sys::ReplaceSymlinkAtomic(*old_target, previous));
+  NXT_CRASH_POINT("client.previous_swapped");
   NXT_TRY(sys::ReplaceSymlinkAtomic(path, current));
+  NXT_CRASH_POINT("client.current_swapped");
   // The new handle is good and `current` points at it: now drop the old one.
   plugin_.reset();
   plugin_.emplace(std::move(loaded).value());

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "artifact/manifest.h"
+#include "base/crash_point.h"
 #include "artifact/sealed_payload.h"
 #include "crypto/digest.h"
 #include "sys/atomic_file.h"
@@ -163,6 +164,7 @@ Status StagingFile::Checkpoint() {
   if (!manifest_ok_) return Ok();
   // Order matters: data first, then the claim that it is there.
   if (fdatasync(fd_.get()) != 0) return ErrnoError("fdatasync " + part_path_);
+  NXT_CRASH_POINT("client.checkpoint_synced");
   if (!sys::ReadFile(manifest_path_, transfer::Geometry::kMaxManifest).ok())
     NXT_TRY(sys::WriteFileAtomic(manifest_path_, std::string_view(manifest_bytes_), 0600));
   std::string state = std::string(kStateMagic) + "\n" + GeometryLine(geom_) + "\n";
@@ -181,10 +183,13 @@ Result<std::string> StagingFile::Finalize(const std::string& store_dir) {
                                      std::to_string(geom_.payload_size()));
   if (crypto::DigestToBytes(whole_.Final()) != offer_.artifact().sha256())
     return Error(Errc::kCorrupt, "SHA-256 of the received file does not match the release");
+  NXT_CRASH_POINT("client.verified");
   if (fsync(fd_.get()) != 0) return ErrnoError("fsync " + part_path_);
   if (fchmod(fd_.get(), 0444) != 0) return ErrnoError("fchmod " + part_path_);
   std::string dest = store_dir + "/" + sha_hex_ + ".so";
+  NXT_CRASH_POINT("client.synced");
   NXT_TRY(sys::RenameDurable(part_path_, dest));
+  NXT_CRASH_POINT("client.renamed");
   ::unlink(state_path_.c_str());
   ::unlink(manifest_path_.c_str());
   return dest;

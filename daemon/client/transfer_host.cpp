@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <filesystem>
 
+#include "base/crash_point.h"
 #include "crypto/digest.h"
 #include "crypto/wrap.h"
 #include "plugin/elf.h"
@@ -138,6 +139,7 @@ void TransferHost::OnChunk(const wire::Datagram& d) {
   if (span) {
     Status st = active_->staging.Write(*span, d.chunk().data());
     if (!st.ok()) return Fail(st.error().message());
+    NXT_CRASH_POINT("client.chunk_written");
     active_->last_byte = now;
     if (auto block = active_->rx.OnStored(d.chunk().index())) active_->pending_blocks.push_back(*block);
     Verify();
@@ -210,6 +212,7 @@ void TransferHost::Finish() {
   }
   if (Status st = floor_.Record({v->major, v->minor}); !st.ok())
     log_.Warning("cannot record the anti-rollback floor: " + st.error().message());
+  NXT_CRASH_POINT("client.installed");
   ++counters_.installed;
   log_.Info(kMsgInstalled, "installed " + sha_hex.substr(0, 12) + " (reload " + std::to_string(reload) + " us)",
             {{"NXT_ARTIFACT_SHA256", sha_hex}, {"NXT_RELOAD_US", std::to_string(reload)}});
