@@ -95,7 +95,7 @@ Status StagingFile::Write(const transfer::ChunkSpan& span, std::string_view data
   }
   ssize_t n = pwrite(fd_.get(), data.data(), data.size(), static_cast<off_t>(span.offset));
   if (n < 0) return ErrnoError("pwrite " + part_path_);
-  if (static_cast<size_t>(n) != data.size()) return Error(Errc::kNoSpace, "short write to " + part_path_);
+  if (static_cast<size_t>(n) != data.size()) return Error(Errc::kNoSpace, "short write to " + part_path_ + " (file system full: no space left)");
   return Ok();
 }
 

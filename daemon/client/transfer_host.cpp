@@ -9,6 +9,7 @@
 #include "crypto/digest.h"
 #include "crypto/wrap.h"
 #include "plugin/elf.h"
+#include "sys/atomic_file.h"
 #include "wire/codec.h"
 
 namespace nxt::client {
@@ -110,6 +111,8 @@ void TransferHost::OnOffer(const net::Address& from, const wire::Offer& offer) {
                      "cannot unwrap the release's key (encrypted to another host?): " + key.error().message());
     content_key = *key;
   }
+  // Made again if someone removed them under the running daemon.
+  for (const std::string* dir : {&staging_dir_, &store_dir_}) (void)sys::EnsureDir(*dir, 0750);
   auto staging = StagingFile::Open(staging_dir_, offer, rx->geometry(), policy_, clock_, content_key);
   if (!staging.ok()) {
     return Decline(from, offer.transfer(),
@@ -138,7 +141,11 @@ void TransferHost::OnChunk(const wire::Datagram& d) {
   if (malformed) ++counters_.malformed_chunks;
   if (span) {
     Status st = active_->staging.Write(*span, d.chunk().data());
-    if (!st.ok()) return Fail(st.error().message());
+    if (!st.ok()) {
+      // E.g. a full disk: what was staged must not keep the space from the next push.
+      active_->staging.Discard();
+      return Fail(st.error().message());
+    }
     NXT_CRASH_POINT("client.chunk_written");
     active_->last_byte = now;
     if (auto block = active_->rx.OnStored(d.chunk().index())) active_->pending_blocks.push_back(*block);
