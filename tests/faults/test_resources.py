@@ -9,13 +9,13 @@ The clock test needs libfaketime (Debian: libfaketime, a Build-Depends).
 
 import os
 import re
-import shutil
+import resource
 import subprocess
 import time
 import unittest
 
 from faults_lib import host_problems, make_seeded_plugin, seeded_rng
-from nxt_harness import NxtTestCase, sha_hex, wait_for
+from nxt_harness import CLIENTD, NxtTestCase, sha_hex, wait_for
 
 FAKETIME = "/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1"
 ROOT = os.geteuid() == 0
@@ -64,10 +64,12 @@ class AHostShortOfResources(NxtTestCase):
         self.addCleanup(subprocess.run, ["umount", "-l", args[-1]], capture_output=True)
 
     @unittest.skipUnless(ROOT, "needs root to mount a tmpfs")
-    def test_a_full_staging_area_refuses_the_push_with_no_space_and_a_smaller_one_then_installs(self):
+    def test_a_full_disk_refuses_the_push_with_no_space_and_a_smaller_one_then_installs(self):
+        # The whole state directory on a 512 KiB tmpfs (staging/ and store/
+        # must share a file system: a separate staging mount fails the rename
+        # into store/ with "Invalid cross-device link").
+        self.mount("-t", "tmpfs", "-o", "size=512k", "nxt-faults", self._node_dir("host-1"))
         self.fleet()
-        staging = os.path.join(self.host.dir, "staging")
-        self.mount("-t", "tmpfs", "-o", "size=256k", "nxt-faults", staging)
         big, _ = self.build(1024 * 1024)
         self.push_refused(big, r"no space|space left")
         self.assert_untouched()
@@ -109,21 +111,32 @@ class AHostShortOfResources(NxtTestCase):
         blocker = os.path.join(self.tmp, "not-a-dir")
         with open(blocker, "w") as f:
             f.write("x")
-        self.start_server()
-        with self.assertRaises(AssertionError) as cm:
-            self.start_client("host-1", "127.0.0.1:1", extra=["--state-dir", os.path.join(blocker, "client")])
-        self.assertRegex(str(cm.exception), re.compile(r"not-a-dir.*(Not a directory|exists)", re.S))
+        config = os.path.join(self.tmp, "clientd.toml")
+        with open(config, "w") as f:
+            f.write('control_group = ""\n')
+        r = subprocess.run([CLIENTD, "--config", config, "--server", "127.0.0.1:1", "--id", "host-1",
+                            "--state-dir", os.path.join(blocker, "client"), "--log-target", "stderr",
+                            "--control-socket", os.path.join(self.tmp, "c.sock")],
+                           capture_output=True, text=True, timeout=20)
+        self.assertNotEqual(r.returncode, 0, r.stderr)
+        self.assertRegex(r.stderr, re.compile(r"cannot start: .*not-a-dir.*(Not a directory|exists)"))
+
+    @staticmethod
+    def limit_fds(pid, soft):
+        """Sets the soft RLIMIT_NOFILE of `pid` (None: back to the hard limit); returns the old one."""
+        old, hard = resource.prlimit(pid, resource.RLIMIT_NOFILE)
+        resource.prlimit(pid, resource.RLIMIT_NOFILE, (hard if soft is None else soft, hard))
+        return old
 
     def test_a_client_out_of_file_descriptors_refuses_the_push_and_recovers(self):
         self.fleet()
         pid = self.host.proc.pid
-        used = len(os.listdir("/proc/%d/fd" % pid))
-        subprocess.run(["prlimit", "--pid", str(pid), "--nofile=%d:%d" % (used, used)], check=True)
+        old = self.limit_fds(pid, len(os.listdir("/proc/%d/fd" % pid)))
         new, new_sha = self.build(64 * 1024)
         r = self.ctl(self.server, "push", new)
         self.assertNotEqual(r.rc, 0, str(r))
         self.assertRegex(target_of(r, self.host.id).get("reason", ""), re.compile(r"open files|descriptor", re.I), str(r))
-        subprocess.run(["prlimit", "--pid", str(pid), "--nofile=1024:1024"], check=True)
+        self.limit_fds(pid, old)
         self.assert_untouched()
         self.ctl_ok(self.server, "push", new)
         self.good_sha = new_sha
@@ -132,16 +145,23 @@ class AHostShortOfResources(NxtTestCase):
     def test_a_server_out_of_file_descriptors_stays_responsive_once_they_are_back(self):
         self.fleet()
         pid = self.server.proc.pid
-        used = len(os.listdir("/proc/%d/fd" % pid))
-        subprocess.run(["prlimit", "--pid", str(pid), "--nofile=%d:%d" % (used, used)], check=True)
-        r = self.ctl(self.server, "status", timeout=10)
-        self.assertNotEqual(r.rc, 0, "the server cannot have accepted with no descriptor left")
+        old = self.limit_fds(pid, len(os.listdir("/proc/%d/fd" % pid)))
+        # nxtctl's connection waits in the backlog: the server cannot accept it.
+        waiting = subprocess.Popen([self.ctl_argv0(), "--socket", self.server.socket, "status"],
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.addCleanup(waiting.kill)
+        self.server.wait_log(r"control: accept: Too many open files", timeout=10)
         cpu_before = self.cpu_seconds(pid)
-        time.sleep(1.0)  # measures a busy loop on the refused connection; not a wait for a result
+        time.sleep(1.0)  # measures a busy loop on the pending connection; not a wait for a result
         self.assertLess(self.cpu_seconds(pid) - cpu_before, 0.5, "the server spins while out of descriptors")
-        subprocess.run(["prlimit", "--pid", str(pid), "--nofile=1024:1024"], check=True)
-        wait_for(lambda: self.ctl(self.server, "status").rc == 0, 20, "the server to answer again")
-        self.server.wait_log(r"open files|descriptor", timeout=5)
+        self.limit_fds(pid, old)
+        self.assertEqual(waiting.wait(20), 0, "the waiting nxtctl is answered once descriptors are back")
+        self.assertEqual(self.ctl(self.server, "status").rc, 0)
+
+    @staticmethod
+    def ctl_argv0():
+        from nxt_harness import NXTCTL
+        return NXTCTL
 
     @staticmethod
     def cpu_seconds(pid):

@@ -49,10 +49,12 @@ static void record(char kind, int fd, long long a, long long b, int with_b) {
   if (n > 0) emit(line, (size_t)n);
 }
 
-#define REAL(name, type) static type real_##name; if (!real_##name) real_##name = (type)dlsym(RTLD_NEXT, #name)
+#define REAL(name)                 \
+  static __typeof__(&name) real_##name; \
+  if (!real_##name) real_##name = (__typeof__(&name))dlsym(RTLD_NEXT, #name)
 
 ssize_t write(int fd, const void *buf, size_t count) {
-  REAL(write, ssize_t (*)(int, const void *, size_t));
+  REAL(write);
   off_t at = fd > 2 ? lseek(fd, 0, SEEK_CUR) : -1;
   ssize_t n = real_write(fd, buf, count);
   if (n > 0 && at >= 0) record('w', fd, at, n, 1);
@@ -60,21 +62,21 @@ ssize_t write(int fd, const void *buf, size_t count) {
 }
 
 ssize_t pwrite(int fd, const void *buf, size_t count, off_t offset) {
-  REAL(pwrite, ssize_t (*)(int, const void *, size_t, off_t));
+  REAL(pwrite);
   ssize_t n = real_pwrite(fd, buf, count, offset);
   if (n > 0) record('w', fd, offset, n, 1);
   return n;
 }
 
 ssize_t pwrite64(int fd, const void *buf, size_t count, off_t offset) {
-  REAL(pwrite64, ssize_t (*)(int, const void *, size_t, off_t));
+  REAL(pwrite64);
   ssize_t n = real_pwrite64(fd, buf, count, offset);
   if (n > 0) record('w', fd, offset, n, 1);
   return n;
 }
 
 ssize_t writev(int fd, const struct iovec *iov, int iovcnt) {
-  REAL(writev, ssize_t (*)(int, const struct iovec *, int));
+  REAL(writev);
   off_t at = fd > 2 ? lseek(fd, 0, SEEK_CUR) : -1;
   ssize_t n = real_writev(fd, iov, iovcnt);
   if (n > 0 && at >= 0) record('w', fd, at, n, 1);
@@ -82,28 +84,28 @@ ssize_t writev(int fd, const struct iovec *iov, int iovcnt) {
 }
 
 int ftruncate(int fd, off_t length) {
-  REAL(ftruncate, int (*)(int, off_t));
+  REAL(ftruncate);
   int r = real_ftruncate(fd, length);
   if (r == 0) record('t', fd, length, 0, 0);
   return r;
 }
 
 int ftruncate64(int fd, off_t length) {
-  REAL(ftruncate64, int (*)(int, off_t));
+  REAL(ftruncate64);
   int r = real_ftruncate64(fd, length);
   if (r == 0) record('t', fd, length, 0, 0);
   return r;
 }
 
 int fsync(int fd) {
-  REAL(fsync, int (*)(int));
+  REAL(fsync);
   int r = real_fsync(fd);
   if (r == 0) record('s', fd, 0, 0, 0);
   return r;
 }
 
 int fdatasync(int fd) {
-  REAL(fdatasync, int (*)(int));
+  REAL(fdatasync);
   int r = real_fdatasync(fd);
   if (r == 0) record('s', fd, 0, 0, 0);
   return r;
