@@ -14,7 +14,7 @@ import signal
 import unittest
 
 from faults_lib import host_problems, make_seeded_plugin, power_cut_copy, seeded_rng
-from nxt_harness import CLIENTD, NxtTestCase, sha_hex, wait_for
+from nxt_harness import NxtTestCase, counters, sha_hex, wait_for
 
 PRELOAD = os.environ.get("NXT_UNSYNCED_PRELOAD", "")
 SIZE = 96 * 1024
@@ -68,7 +68,12 @@ class AnInstallCutShort(NxtTestCase):
 
     def fleet(self, slow=False):
         # A checkpoint comes every 2 s of a transfer: 1 Mbit/s and 400 KiB make one.
-        server = self.start_server(config={"max_rate_mbit": 1} if slow else None)
+        # A 6 s lease: a host renews every 2 s, so it finds a restarted server
+        # (which lost its sessions) within seconds instead of the default 20-odd.
+        config = {"lease_seconds": 6}
+        if slow:
+            config["max_rate_mbit"] = 1
+        server = self.start_server(config=config)
         host = self.start_client("host-1", server.v4)
         self.wait_registered(server, host)
         rng = seeded_rng("crash", self._testMethodName)
@@ -134,6 +139,10 @@ class AnInstallCutShort(NxtTestCase):
             self.assertEqual(running, new_sha, "the push says installed but the host runs the old build")
         self.assert_converges(server, host, new, new_sha)
 
+    def wait_session(self, server):
+        """Until the restarted server has a session with the host again."""
+        wait_for(lambda: counters(self.status(server)).get("sessions", 0) >= 1, 60, "the host to find the server again")
+
     # -- the server --------------------------------------------------------
 
     def crash_server(self, point, count, power_cut):
@@ -142,6 +151,7 @@ class AnInstallCutShort(NxtTestCase):
         self.arm(point, count, power_cut, "server-unsynced.log")
         self.restart(server)
         self.disarm()
+        self.wait_session(server)
         push = self.ctl_async(server, "push", new, "--to", host.id)
         self.wait_hit(server.daemon, point, power_cut)
         if power_cut:
@@ -154,7 +164,7 @@ class AnInstallCutShort(NxtTestCase):
         self.assertNotEqual(push.wait(30), 0, "nxtctl must report a push whose server died")
         self.assert_old_or_new(host, old_sha, new_sha, "while the server is down after %s" % point)
         self.restart(server)
-        self.wait_registered(server, host, timeout=60)
+        self.wait_session(server)
         self.assert_old_or_new(host, old_sha, new_sha, "after the server restarted")
         self.assert_converges(server, host, new, new_sha)
 
