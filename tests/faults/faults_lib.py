@@ -68,6 +68,14 @@ def host_problems(status, state_dir, pid, expect_sha=None):
     return problems
 
 
+def preload_env(library):
+    """Environment that preloads `library` into a daemon, also in an ASan build
+    (whose runtime otherwise insists on coming first in the library list)."""
+    asan = os.environ.get("ASAN_OPTIONS", "")
+    return {"LD_PRELOAD": library,
+            "ASAN_OPTIONS": (asan + ":" if asan else "") + "verify_asan_link_order=0"}
+
+
 def seeded_rng(*parts):
     return random.Random(hashlib.sha256(repr(parts).encode()).digest())
 

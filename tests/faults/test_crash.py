@@ -13,7 +13,7 @@ import os
 import signal
 import unittest
 
-from faults_lib import host_problems, make_seeded_plugin, power_cut_copy, seeded_rng
+from faults_lib import host_problems, make_seeded_plugin, power_cut_copy, preload_env, seeded_rng
 from nxt_harness import NxtTestCase, counters, sha_hex, wait_for
 
 PRELOAD = os.environ.get("NXT_UNSYNCED_PRELOAD", "")
@@ -56,11 +56,17 @@ class AnInstallCutShort(NxtTestCase):
     def arm(self, point, count, stop, log_name):
         os.environ["NXT_CRASH_AT"] = "%s:%d%s" % (point, count, ":stop" if stop else "")
         os.environ["NXT_UNSYNCED_LOG"] = os.path.join(self.tmp, log_name)
-        os.environ["LD_PRELOAD"] = PRELOAD
+        self.saved_env = {k: os.environ.get(k) for k in ("LD_PRELOAD", "ASAN_OPTIONS")}
+        os.environ.update(preload_env(PRELOAD))
 
     def disarm(self):
-        for k in ("NXT_CRASH_AT", "NXT_UNSYNCED_LOG", "LD_PRELOAD"):
+        for k in ("NXT_CRASH_AT", "NXT_UNSYNCED_LOG"):
             os.environ.pop(k, None)
+        for k, v in getattr(self, "saved_env", {}).items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
 
     def setUp(self):
         super().setUp()

@@ -14,7 +14,7 @@ import subprocess
 import time
 import unittest
 
-from faults_lib import host_problems, make_seeded_plugin, seeded_rng
+from faults_lib import host_problems, make_seeded_plugin, preload_env, seeded_rng
 from nxt_harness import CLIENTD, NxtTestCase, sha_hex, wait_for
 
 FAKETIME = "/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1"
@@ -176,14 +176,18 @@ class AHostShortOfResources(NxtTestCase):
             f.write("+0\n")
         # The wall clock jumps as `date -s` would; CLOCK_MONOTONIC, which no
         # one can set, goes on (FAKETIME_DONT_FAKE_MONOTONIC).
-        env = {"LD_PRELOAD": FAKETIME, "FAKETIME_TIMESTAMP_FILE": clock, "FAKETIME_NO_CACHE": "1",
-               "FAKETIME_DONT_RESET": "1", "FAKETIME_DONT_FAKE_MONOTONIC": "1"}
+        env = {"FAKETIME_TIMESTAMP_FILE": clock, "FAKETIME_NO_CACHE": "1",
+               "FAKETIME_DONT_RESET": "1", "FAKETIME_DONT_FAKE_MONOTONIC": "1", **preload_env(FAKETIME)}
+        saved = {k: os.environ.get(k) for k in env}
         os.environ.update(env)
         try:
             self.fleet()
         finally:
-            for k in env:
-                os.environ.pop(k, None)
+            for k, v in saved.items():
+                if v is None:
+                    os.environ.pop(k, None)
+                else:
+                    os.environ[k] = v
         for offset in ("-1d", "+1d", "-3h", "+0"):
             with open(clock, "w") as f:
                 f.write(offset + "\n")
