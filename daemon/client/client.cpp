@@ -38,6 +38,9 @@ Result<std::unique_ptr<Client>> Client::Create(ClientOptions o, sys::ConfigSourc
   net::EndpointOptions eo;
   eo.max_datagram_bytes = 65536;
   eo.receive_buffer_bytes = 16 << 20;  // a full window in flight must fit: loss only when we fall behind
+  // GRO: the kernel hands over up to 64 KiB of same-size datagrams per slot,
+  // so a transfer costs one recvmmsg per ~1000 chunks instead of per 64.
+  eo.gro = true;
   // [::]:0 is dual-stack and reaches IPv4 servers too; fall back to IPv4
   // only where the host has IPv6 disabled.
   auto udp = net::UdpEndpoint::Bind(local, eo);
@@ -217,12 +220,10 @@ wire::Hello Client::MakeHello() const {
 }
 
 void Client::OnReadable() {
-  std::vector<net::ReceivedDatagram> batch;
   for (int rounds = 0; rounds < 16; ++rounds) {
-    batch.clear();
-    auto n = udp_.ReceiveBatch(batch, kRecvBatch);
+    auto n = udp_.ReceiveBatch(rx_batch_, kRecvBatch);
     if (!n.ok() || *n == 0) break;
-    for (const net::ReceivedDatagram& r : batch) OnDatagram(r);
+    for (const net::ReceivedDatagram& r : rx_batch_) OnDatagram(r);
     transfers_.EndOfBatch();
   }
 }

@@ -46,6 +46,7 @@ class Client {
   SystemClock clock_;
   std::unique_ptr<sys::EventLoop> loop_;
   net::UdpEndpoint udp_;
+  std::vector<net::ReceivedDatagram> rx_batch_;  // reused: no allocation per readable event
   secure::Identity identity_;
   net::Address server_;  // invalid while no server is configured
   uint64_t instance_;

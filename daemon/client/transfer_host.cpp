@@ -174,7 +174,10 @@ void TransferHost::Verify() {
     uint64_t b = a.pending_blocks.front();
     a.pending_blocks.pop_front();
     auto ok = a.staging.VerifyBlock(b);
-    if (!ok.ok()) return Fail(ok.error().message());
+    if (!ok.ok()) {
+      if (ok.error().code() == Errc::kNoSpace) a.staging.Discard();  // a full disk: free it for the next push
+      return Fail(ok.error().message());
+    }
     if (!*ok) {
       ++counters_.corrupt_blocks;
       // Datagrams are authenticated, so a block that fails again and again
@@ -254,7 +257,10 @@ void TransferHost::Report(const net::Address& to, uint64_t transfer, wire::Outco
 
 void TransferHost::EndOfBatch() {
   if (!active_) return;
-  if (auto ack = active_->rx.TakeAck(clock_.NowUs(), true)) Send(active_->peer, *ack);
+  // Not forced: with GRO a batch can hold thousands of datagrams or one, so
+  // acks follow the receiver's ack_every/ack_delay policy, not batch edges
+  // (an ack costs a syscall that, on loopback, also wakes the server).
+  if (auto ack = active_->rx.TakeAck(clock_.NowUs(), false)) Send(active_->peer, *ack);
   ArmTimer();
 }
 
