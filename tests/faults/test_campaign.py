@@ -88,24 +88,11 @@ class AFleetBehindABadNetwork(NxtTestCase):
         failures = []
         for n in range(pushes_for(weight)):
             build, sha = make_seeded_plugin(os.path.join(self.tmp, "build-%d.so" % n), PLUGIN_BYTES, rng)
-            args = ["push", build] + [a for h in hosts for a in ("--to", h.id)]
             started = time.monotonic()
-            if blackout:
-                push = self.ctl_async(server, *args)
-                relay.proc.send_signal(signal.SIGUSR1)  # link down ...
-                time.sleep(BLACKOUT_S)                  # ... for this long: the fault itself, not a wait
-                relay.proc.send_signal(signal.SIGUSR1)
-                rc = push.wait(self.PUSH_TIMEOUT)
-                progress = push.progress()
-            else:
-                r = self.ctl(server, *args)
-                rc, progress = r.rc, (r.json()[-1].get("progress", {}) if r.json() else {})
+            rc, targets = self.push_once(server, relay if blackout else None, build, hosts)
             row["times"].append(time.monotonic() - started)
-            if os.environ.get("NXT_FAULT_VERBOSE"):
-                print("%s push %d: %.2f s" % (name, n, row["times"][-1]))
             row["pushes"] += 1
-            targets = progress.get("targets", [])
-            installed = [t for t in targets if t.get("state") == "TARGET_INSTALLED"]
+            installed = {t.get("client_id", t.get("clientId")) for t in targets if t.get("state") == "TARGET_INSTALLED"}
             if rc == 0 and len(installed) == len(hosts):
                 row["completed"] += 1
             else:
@@ -114,19 +101,37 @@ class AFleetBehindABadNetwork(NxtTestCase):
                 row["retransmitted"] += int(t.get("retransmitted", 0))
                 row["chunks"] += (int(t.get("bytes_total", t.get("bytesTotal", 0))) + CHUNK_BYTES - 1) // CHUNK_BYTES
             for h in hosts:
-                expect = sha if any(t.get("client_id", t.get("clientId")) == h.id for t in installed) else None
-                problems = host_problems(self.status(h), h.dir, h.daemon.proc.pid, expect)
-                if expect:  # the host's own log names the build it installed
-                    try:
-                        h.wait_log("installed %s" % sha[:12], timeout=10)
-                    except AssertionError:
-                        problems.append("its log does not say it installed %s" % sha[:12])
+                problems = self.host_check(h, sha if h.id in installed else None)
                 if problems:
                     row["corrupt"] += 1
                     failures.append("push %d, %s: %s" % (n, h.id, "; ".join(problems)))
         self.assertTrue(relay.alive() and server.alive() and all(h.alive() for h in hosts))
         self.assertEqual(row["corrupt"], 0, "\n".join(failures))
         self.assertEqual(row["completed"], row["pushes"], "\n".join(failures))
+
+    def push_once(self, server, blackout_relay, build, hosts):
+        """Pushes `build` to `hosts`; returns (nxtctl's exit code, the final targets)."""
+        args = ["push", build] + [a for h in hosts for a in ("--to", h.id)]
+        if blackout_relay is None:
+            r = self.ctl(server, *args)
+            objs = r.json()
+            return r.rc, (objs[-1].get("progress", {}) if objs else {}).get("targets", [])
+        push = self.ctl_async(server, *args)
+        blackout_relay.proc.send_signal(signal.SIGUSR1)  # link down ...
+        time.sleep(BLACKOUT_S)                           # ... for this long: the fault itself, not a wait
+        blackout_relay.proc.send_signal(signal.SIGUSR1)
+        rc = push.wait(self.PUSH_TIMEOUT)
+        return rc, push.progress().get("targets", [])
+
+    def host_check(self, host, expect_sha):
+        """What is wrong with `host` (intact, and running `expect_sha` if given, as its log says)."""
+        problems = host_problems(self.status(host), host.dir, host.daemon.proc.pid, expect_sha)
+        if expect_sha:
+            try:
+                host.wait_log("installed %s" % expect_sha[:12], timeout=10)
+            except AssertionError:
+                problems.append("its log does not say it installed %s" % expect_sha[:12])
+        return problems
 
 
 def _make_test(index):
