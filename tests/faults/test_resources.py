@@ -80,16 +80,20 @@ class AHostShortOfResources(NxtTestCase):
         self.assert_untouched()
 
     @unittest.skipUnless(ROOT, "needs root for a read-only bind mount")
-    def test_a_read_only_store_refuses_the_push_and_keeps_the_running_build(self):
+    def test_a_read_only_state_file_system_refuses_the_push_and_keeps_the_running_build(self):
+        # As when the kernel remounts a failing disk read-only (errors=remount-ro):
+        # a read-only bind mount over the running client's state directory (the
+        # daemon's log, opened before, stays writable through the old mount).
         self.fleet()
-        store = os.path.join(self.host.dir, "store")
-        self.mount("--bind", store, store)
-        subprocess.run(["mount", "-o", "remount,ro,bind", store], check=True, capture_output=True)
-        new, _ = self.build(64 * 1024)
-        self.push_refused(new, r"read-only|cross-device|store")
+        self.mount("--bind", self.host.dir, self.host.dir)
+        subprocess.run(["mount", "-o", "remount,ro,bind", self.host.dir], check=True, capture_output=True)
+        new, new_sha = self.build(64 * 1024)
+        self.push_refused(new, r"read-only file system")
         self.assert_untouched()
-        subprocess.run(["umount", store], check=True, capture_output=True)
+        subprocess.run(["umount", self.host.dir], check=True, capture_output=True)
         self.ctl_ok(self.server, "push", new)
+        self.good_sha = new_sha
+        self.assert_untouched()
 
     def test_a_state_directory_removed_under_a_running_client_is_reported_and_made_again(self):
         self.fleet()
