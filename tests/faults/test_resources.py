@@ -60,7 +60,10 @@ class AHostShortOfResources(NxtTestCase):
         return t
 
     def mount(self, *args):
-        subprocess.run(["mount", *args], check=True, capture_output=True)
+        r = subprocess.run(["mount", *args], capture_output=True, text=True)
+        if r.returncode != 0 and "permission denied" in r.stderr.lower():
+            self.skipTest("mount is not allowed here: " + r.stderr.strip())
+        self.assertEqual(r.returncode, 0, r.stderr)
         self.addCleanup(subprocess.run, ["umount", "-l", args[-1]], capture_output=True)
 
     @unittest.skipUnless(ROOT, "needs root to mount a tmpfs")
