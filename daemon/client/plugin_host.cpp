@@ -4,6 +4,7 @@
 
 #include <filesystem>
 
+#include "base/crash_point.h"
 #include "crypto/digest.h"
 #include "crypto/sha256.h"
 #include "plugin/elf.h"
@@ -73,6 +74,7 @@ void PluginHost::Announce() {
 
 Result<plugin::PluginVersion> PluginHost::Activate(const std::string& path, const std::string& sha_hex,
                                                    const wire::ArtifactInfo* expected) {
+  NXT_CRASH_POINT("client.loading");
   auto loaded = plugin::Load(path, options_);
   if (!loaded.ok()) return loaded.error();
   const plugin::PluginVersion& v = loaded->version();
@@ -90,7 +92,9 @@ Result<plugin::PluginVersion> PluginHost::Activate(const std::string& path, cons
     NXT_TRY(sys::ReplaceSymlinkAtomic(old, previous));
     RememberPrevious(Running());
   }
+  NXT_CRASH_POINT("client.previous_swapped");
   NXT_TRY(sys::ReplaceSymlinkAtomic(path, current));
+  NXT_CRASH_POINT("client.current_swapped");
   // The new handle is good and `current` points at it: now drop the old one.
   Took(std::move(loaded).value(), path, sha_hex);
   return plugin_->version();

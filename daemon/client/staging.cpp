@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "artifact/manifest.h"
+#include "base/crash_point.h"
 #include "artifact/sealed_payload.h"
 #include "crypto/digest.h"
 #include "sys/atomic_file.h"
@@ -114,7 +115,7 @@ Status StagingFile::FlushWrites() {
     }
     if (n == 0) {
       run_.clear();
-      return Error(Errc::kNoSpace, "short write to " + part_path_);
+      return Error(Errc::kNoSpace, "short write to " + part_path_ + " (file system full: no space left)");
     }
     done += static_cast<size_t>(n);
   }
@@ -173,6 +174,7 @@ Status StagingFile::Checkpoint() {
   // Order matters: data first, then the claim that it is there.
   NXT_TRY(FlushWrites());
   if (fdatasync(fd_.get()) != 0) return ErrnoError("fdatasync " + part_path_);
+  NXT_CRASH_POINT("client.checkpoint_synced");
   if (!sys::ReadFile(manifest_path_, transfer::Geometry::kMaxManifest).ok())
     NXT_TRY(sys::WriteFileAtomic(manifest_path_, std::string_view(manifest_bytes_), 0600));
   std::string state = std::string(kStateMagic) + "\n" + GeometryLine(geom_) + "\n";
@@ -189,10 +191,13 @@ Result<std::string> StagingFile::Finalize(const std::string& store_dir) {
   if (static_cast<uint64_t>(st.st_size) != geom_.payload_size())
     return Error(Errc::kCorrupt, "staged file has " + std::to_string(st.st_size) + " bytes, expected " +
                                      std::to_string(geom_.payload_size()));
+  NXT_CRASH_POINT("client.verified");  // every block checked against the signed manifest, size too
   if (fsync(fd_.get()) != 0) return ErrnoError("fsync " + part_path_);
   if (fchmod(fd_.get(), 0444) != 0) return ErrnoError("fchmod " + part_path_);
   std::string dest = store_dir + "/" + sha_hex_ + ".so";
+  NXT_CRASH_POINT("client.synced");
   NXT_TRY(sys::RenameDurable(part_path_, dest));
+  NXT_CRASH_POINT("client.renamed");
   ::unlink(state_path_.c_str());
   ::unlink(manifest_path_.c_str());
   return dest;

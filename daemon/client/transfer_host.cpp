@@ -5,9 +5,11 @@
 #include <algorithm>
 #include <filesystem>
 
+#include "base/crash_point.h"
 #include "crypto/digest.h"
 #include "crypto/wrap.h"
 #include "plugin/elf.h"
+#include "sys/atomic_file.h"
 #include "wire/codec.h"
 
 namespace nxt::client {
@@ -110,6 +112,8 @@ void TransferHost::OnOffer(const net::Address& from, const wire::Offer& offer) {
                      "cannot unwrap the release's key (encrypted to another host?): " + key.error().message());
     content_key = *key;
   }
+  // Made again if someone removed them under the running daemon.
+  for (const std::string* dir : {&staging_dir_, &store_dir_}) (void)sys::EnsureDir(*dir, 0750);
   auto staging = StagingFile::Open(staging_dir_, offer, rx->geometry(), policy_, clock_, content_key);
   if (!staging.ok()) {
     return Decline(from, offer.transfer(),
@@ -138,7 +142,12 @@ void TransferHost::OnChunk(const wire::Datagram& d) {
   if (malformed) ++counters_.malformed_chunks;
   if (span) {
     Status st = active_->staging.Write(*span, d.chunk().data());
-    if (!st.ok()) return Fail(st.error().message());
+    if (!st.ok()) {
+      // E.g. a full disk: what was staged must not keep the space from the next push.
+      active_->staging.Discard();
+      return Fail(st.error().message());
+    }
+    NXT_CRASH_POINT("client.chunk_written");
     active_->last_byte = now;
     if (auto block = active_->rx.OnStored(d.chunk().index())) active_->pending_blocks.push_back(*block);
     Verify();
@@ -166,7 +175,10 @@ void TransferHost::Verify() {
     uint64_t b = a.pending_blocks.front();
     a.pending_blocks.pop_front();
     auto ok = a.staging.VerifyBlock(b);
-    if (!ok.ok()) return Fail(ok.error().message());
+    if (!ok.ok()) {
+      if (ok.error().code() == Errc::kNoSpace) a.staging.Discard();  // a full disk: free it for the next push
+      return Fail(ok.error().message());
+    }
     if (!*ok) {
       ++counters_.corrupt_blocks;
       // Datagrams are authenticated, so a block that fails again and again
@@ -211,6 +223,7 @@ void TransferHost::Finish() {
     ::unlink(path->c_str());  // never keep a build that failed to load where `current` could find it
     return Fail(v.error().message());
   }
+  NXT_CRASH_POINT("client.installed");
   ++counters_.installed;
   log_.Info(kMsgInstalled, "installed " + sha_hex.substr(0, 12) + " (reload " + std::to_string(reload) + " us)",
             {{"NXT_ARTIFACT_SHA256", sha_hex}, {"NXT_RELOAD_US", std::to_string(reload)}});

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <random>
 
+#include "base/crash_point.h"
 #include "crypto/digest.h"
 #include "crypto/wrap.h"
 #include "wire/chunk_encoder.h"
@@ -220,6 +221,7 @@ bool PushEngine::FillChunk(Job& job, Peer& peer, const transfer::ChunkSend& c, T
   auto sealed = peers_.Seal(peer, {inner_.data(), inner}, {out, opt_.max_datagram});
   if (!sealed.ok()) return false;
   *len = *sealed;
+  NXT_CRASH_POINT("server.chunk_sent");
   return true;
 }
 

@@ -59,6 +59,7 @@ Result<HelloResult> Registry::OnHello(const wire::Hello& hello, const net::Addre
   c.record.instance = hello.instance();
   c.record.last_seen_ms = now;
   c.record.lease_expires_ms = now + lease_ms_;
+  c.lease_deadline_us = clock_.NowUs() + TimeUs{lease_ms_} * kUsPerMs;
   // Every renewal moves the lease, so it is persisted: one small WAL write
   // per client per lease/3.
   NXT_TRY(db_.SaveClient(c.record));

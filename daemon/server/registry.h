@@ -22,6 +22,11 @@ struct RegisteredClient {
   wire::ArtifactInfo previous;
   std::string running_source;
   uint64_t plugin_loaded_ms = 0;
+  // When the lease ends on the monotonic clock (Clock::NowUs); 0 until the
+  // client renews with this server process. The wall-clock lease in the
+  // record is for display and restarts: a clock set back or forth by a day
+  // must not make every host look expired, or a dead one look alive.
+  TimeUs lease_deadline_us = 0;
 };
 
 struct HelloResult {
@@ -58,7 +63,9 @@ class Registry {
 
   const RegisteredClient* Find(const std::string& id) const;
   std::vector<const RegisteredClient*> All() const;
-  bool IsActive(const RegisteredClient& c) const { return clock_.UnixMs() < c.record.lease_expires_ms; }
+  bool IsActive(const RegisteredClient& c) const {
+    return c.lease_deadline_us ? clock_.NowUs() < c.lease_deadline_us : clock_.UnixMs() < c.record.lease_expires_ms;
+  }
   bool IsApproved(const RegisteredClient& c) const { return c.record.enrollment == wire::ENROLLMENT_APPROVED; }
   control::ClientInfo Describe(const RegisteredClient& c) const;
   uint32_t lease_ms() const { return lease_ms_; }

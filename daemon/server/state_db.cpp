@@ -3,6 +3,7 @@
 #include <array>
 #include <string_view>
 
+#include "base/crash_point.h"
 #include "sqlite/migrate.h"
 #include "sqlite/transaction.h"
 
@@ -168,6 +169,7 @@ Result<uint64_t> StateDb::CreateDeployment(const DeploymentRecord& d, const std:
                         static_cast<int64_t>(d.created_ms)));
     NXT_TRY(ins.Run());
   }
+  NXT_CRASH_POINT("server.db_deployment");  // inside the transaction, before COMMIT
   NXT_TRY(tx.Commit());
   return id;
 }
@@ -178,6 +180,7 @@ Status StateDb::UpdateTarget(uint64_t deployment, const std::string& client_id, 
       "UPDATE targets SET state = ?, reason = ?, updated_ms = ? WHERE deployment = ? AND client_id = ?"));
   NXT_TRY(st.BindAll(static_cast<int64_t>(state), std::string_view(reason), static_cast<int64_t>(now_ms),
                      static_cast<int64_t>(deployment), std::string_view(client_id)));
+  NXT_CRASH_POINT("server.db_target");
   return st.Run();
 }
 
