@@ -101,7 +101,26 @@ Status StagingFile::Write(const transfer::ChunkSpan& span, std::string_view data
     NXT_TRY(FlushWrites());
   if (run_.empty()) run_offset_ = span.offset;
   run_.insert(run_.end(), data.begin(), data.end());
+  StreamHash(span, crypto::AsBytes(data));
   return Ok();
+}
+
+// A plain block whose chunks arrive in order (the common case) is hashed as
+// it arrives, so verifying it needs no read-back; anything else (a gap, a
+// resumed or refetched block, an encrypted release) falls back to reading
+// the block from the staged file.
+void StagingFile::StreamHash(const transfer::ChunkSpan& span, std::span<const uint8_t> data) {
+  if (content_key_) return;
+  const uint64_t block_start = span.block * geom_.block_size();
+  if (span.offset == block_start) {
+    stream_.Reset();
+    stream_block_ = span.block;
+  } else if (span.block != stream_block_ || span.offset != stream_next_) {
+    if (span.block == stream_block_) stream_block_ = kNoBlock;
+    return;
+  }
+  stream_.Update(data);
+  stream_next_ = span.offset + data.size();
 }
 
 Status StagingFile::FlushWrites() {
@@ -158,6 +177,12 @@ Result<std::span<const uint8_t>> StagingFile::PlainBlock(uint64_t b) {
 
 Result<bool> StagingFile::VerifyBlock(uint64_t block) {
   if (!manifest_ok_ || block >= geom_.blocks()) return Error(Errc::kInvalidArgument, "block verified too early");
+  if (stream_block_ == block && stream_next_ == block * geom_.block_size() + geom_.BlockLength(block)) {
+    stream_block_ = kNoBlock;
+    if (crypto::DigestToBytes(stream_.Final()) != manifest_.block_sha256(static_cast<int>(block))) return false;
+    verified_.Add(block);
+    return true;
+  }
   auto plain = PlainBlock(block);
   if (!plain.ok()) {
     if (plain.error().code() == Errc::kCorrupt) return false;  // sealed block did not authenticate: refetch
