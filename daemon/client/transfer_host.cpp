@@ -160,6 +160,11 @@ void TransferHost::Verify() {
       Status st = floor_.Check({r.major(), r.minor()}, a.staging.manifest().downgrade());
       if (!st.ok()) return Fail(st.error().message());
     }
+    // The offer's platform is only a hint; the signed one decides, before the payload is fetched.
+    if (a.staging.manifest_verified() && !a.staging.manifest().artifact().platform().empty() &&
+        a.staging.manifest().artifact().platform() != plugin::HostPlatform())
+      return Fail("the release is signed for " + a.staging.manifest().artifact().platform() + ", this host is " +
+                  plugin::HostPlatform());
   }
   while (a.staging.manifest_verified() && !a.pending_blocks.empty()) {
     uint64_t b = a.pending_blocks.front();

@@ -138,6 +138,7 @@ void Server::HandleClients(control::Replier& r) {
 }
 
 void Server::HandlePush(const control::Push& push, UniqueFd fd, const std::shared_ptr<control::Replier>& r) {
+  if (push.parts_size() > 0) return HandleReleasePush(push, std::move(fd), r);
   if (!fd.valid()) return (void)r->Send(Reply(control::RESULT_INVALID, "push: no file descriptor was passed"));
   struct stat st {};
   if (fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode))
