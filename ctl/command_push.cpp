@@ -15,6 +15,7 @@
 #include "ctl/commands.h"
 #include "ctl/release.h"
 #include "ctl/release_parts.h"
+#include "ctl/deb_push.h"
 #include "ctl/push_view.h"
 #include "ctl/render.h"
 
@@ -70,6 +71,8 @@ Status DescribePush(const PushArgs& args, const OpenedFile& file, control::Push*
     push->set_payload_offset(bundle->payload_offset);
     return Ok();
   }
+  NXT_ASSIGN(bool deb, DescribeDebPush(file.fd.get(), file.absolute_path, push));
+  if (deb) return Ok();
   auto described = DescribeRelease(file.absolute_path, args.release_args);
   if (!described.ok()) {
     // Still pushed: the hosts run the same checks and refuse it with a reason

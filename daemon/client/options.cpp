@@ -62,6 +62,12 @@ const sys::ConfigSchema& ClientSchema() {
           sys::IntRange(1, 1 << 24));
     s.Int("selftest_timeout_ms", 2000, "Longest a new plug-in's self-test may run before it is refused.",
           sys::IntRange(10, 600000));
+    s.Bool("packages", false,
+           "Accept Debian packages (.deb) as payloads and install them with dpkg (needs root:\n"
+           "see the README's \"Debian packages as payloads\" for the systemd drop-in).");
+    s.String("package_root", "/",
+             "Where packages are installed (dpkg --root); \"/\" is this system. Another root is for\n"
+             "image builds and tests.", sys::NonEmpty());
     s.String("log_level", "info", "error, warning, notice, info or debug.",
              sys::OneOf({"error", "warning", "notice", "info", "debug"}));
     s.String("log_target", "auto", "auto (journal under systemd, else stderr), journal or stderr.",
@@ -89,6 +95,8 @@ Result<ClientOptions> LoadClientOptions(const sys::ConfigSource& source) {
   o.min_transfer_rate = static_cast<uint32_t>(v.GetInt("min_transfer_rate"));
   o.rate_window_seconds = static_cast<uint32_t>(v.GetInt("rate_window_seconds"));
   o.staging_quota_mb = static_cast<uint32_t>(v.GetInt("staging_quota_mb"));
+  o.packages = v.GetBool("packages");
+  o.package_root = v.GetString("package_root");
   o.log_level = v.GetString("log_level");
   o.log_target = v.GetString("log_target");
   return o;
@@ -103,7 +111,8 @@ Result<ParsedClientArgs> ParseClientArgs(int argc, char** argv) {
   auto* cfg = app.add_option("--config", out.source.path, "Configuration file")->capture_default_str();
   for (const char* key : {"server", "server_key", "id", "listen", "state_dir", "control_socket", "control_group", "default_plugin",
                           "selftest_timeout_ms", "log_level", "log_target", "require_signature", "trusted_publishers",
-                          "transfer_timeout_seconds", "min_transfer_rate", "rate_window_seconds", "staging_quota_mb"}) {
+                          "transfer_timeout_seconds", "min_transfer_rate", "rate_window_seconds", "staging_quota_mb",
+                          "packages", "package_root"}) {
     std::string flag = std::string("--") + key;
     std::replace(flag.begin(), flag.end(), '_', '-');
     app.add_option(flag, flags[key], ClientSchema().Find(key)->help);

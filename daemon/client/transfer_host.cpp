@@ -160,6 +160,8 @@ void TransferHost::Verify() {
       Status st = floor_.Check({r.major(), r.minor()}, a.staging.manifest().downgrade());
       if (!st.ok()) return Fail(st.error().message());
     }
+    if (a.staging.manifest_verified())
+      if (Status kind = AcceptsKind(a.staging.manifest()); !kind.ok()) return Fail(kind.error().message());
     // The offer's platform is only a hint; the signed one decides, before the payload is fetched.
     if (a.staging.manifest_verified() && !a.staging.manifest().artifact().platform().empty() &&
         a.staging.manifest().artifact().platform() != plugin::HostPlatform())
@@ -199,6 +201,7 @@ void TransferHost::Finish() {
     a.staging.Discard();  // a complete file that fails its hash is useless
     return Fail(path.error().message());
   }
+  if (a.staging.manifest().kind() == package::kKindDeb) return FinishPackage(*path);
   std::string sha_hex = a.staging.sha_hex();
   if (a.offer.activation() == wire::ACTIVATION_LATER) {
     log_.Info("staged " + sha_hex.substr(0, 12) + " for later activation", {{"NXT_ARTIFACT_SHA256", sha_hex}});

@@ -36,6 +36,10 @@ Status CheckArchitecture(const DebInfo& deb, const std::string& host_arch) {
                "package " + deb.package + " " + deb.version + " is for " + deb.architecture + ", this host is " + host_arch);
 }
 
+std::string PlatformOfDeb(const DebInfo& deb) {
+  return deb.architecture == "all" ? "" : "linux-" + deb.architecture + "-gnu";
+}
+
 bool LooksLikeDeb(const std::string& first_bytes) {
   return first_bytes.starts_with("!<arch>\ndebian-binary");
 }

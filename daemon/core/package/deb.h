@@ -4,10 +4,14 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
 #include "base/result.h"
 
 namespace nxt::package {
+
+// The manifest kind of a Debian package release (plug-ins are "plugin").
+inline constexpr std::string_view kKindDeb = "deb";
 
 struct DebInfo {
   std::string package;       // "hello"
@@ -23,6 +27,9 @@ Result<std::string> HostArchitecture();
 
 // "package hello is for arm64, this host is amd64"; "all" fits every host.
 Status CheckArchitecture(const DebInfo& deb, const std::string& host_arch);
+
+// The nxt platform a package installs on: "linux-amd64-gnu"; "" for "all".
+std::string PlatformOfDeb(const DebInfo& deb);
 
 // True when the first bytes are a Debian package's ("!<arch>\ndebian-binary").
 bool LooksLikeDeb(const std::string& first_bytes);
