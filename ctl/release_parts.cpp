@@ -11,6 +11,7 @@
 
 #include "artifact/file_io.h"
 #include "artifact/release.h"
+#include "ctl/deb_push.h"
 #include "plugin/elf.h"
 
 namespace nxt::ctl {
@@ -45,6 +46,14 @@ Status AddPart(const PlatformFile& file, int out, control::PlatformArtifact* par
     from = bundle->payload_offset;
   }
   std::string platform = file.platform;
+  control::Push deb;  // a .deb part: kind and platform from dpkg-deb
+  NXT_ASSIGN(bool is_deb, DescribeDebPush(fd.get(), file.path, &deb));
+  if (is_deb) {
+    part->set_kind(deb.kind());
+    if (!platform.empty() && !deb.platform().empty() && platform != deb.platform())
+      return Error(Errc::kInvalidArgument, file.path + " is a package for " + deb.platform() + ", not " + platform);
+    if (platform.empty()) platform = deb.platform();
+  }
   if (platform.empty()) {
     auto read = plugin::PlatformOf("/proc/self/fd/" + std::to_string(fd.get()));
     if (!read.ok())
@@ -73,6 +82,9 @@ Status DescribeParts(const ReleaseName& name, const ReleaseArgs& args, const std
   std::string probe;
   for (size_t i = 0; i < files.size(); ++i)
     if (push->parts(static_cast<int>(i)).platform() == plugin::HostPlatform()) probe = files[i].path;
+  bool all_debs = true;
+  for (const auto& part : push->parts()) all_debs = all_debs && !part.kind().empty();
+  if (all_debs) return Ok();  // a package carries its own version; the host reads it with dpkg-deb
   if (described.version.empty() && probe.empty())
     return Error(Errc::kInvalidArgument, "no part of this release runs here to read its version from; give "
                                          "--release NAME:MAJOR.MINOR");

@@ -49,6 +49,12 @@ Result<std::shared_ptr<Deployment>> Server::StartReleasePart(const control::Push
   auto art = std::make_shared<artifact::StoredArtifact>(std::move(imported).value());
   control::Push signing = push;
   signing.set_signed_manifest(part.signed_manifest());
+  signing.set_kind(part.kind());
+  if (!part.kind().empty()) {  // a package has its own version (the host reads it); no plug-in version applies
+    signing.clear_product();
+    signing.clear_major();
+    signing.clear_minor();
+  }
   NXT_ASSIGN(std::string signed_manifest, ReleaseManifest(signing, *art));
   DeploymentRecord rec;
   rec.sha256_hex = crypto::ToHex(art->sha256);

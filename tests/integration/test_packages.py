@@ -124,6 +124,18 @@ class PackagePayloads(NxtTestCase):
         self.assertEqual(self.installed(root), "")
         self.assertTrue(os.path.exists(os.path.join(client.dir, "packages", "hello_1.0_%s.deb" % dpkg_arch())))
 
+    def test_a_release_with_a_package_per_architecture_installs_this_hosts_one(self):
+        server, client, root = self.start()
+        other = "amd64" if dpkg_arch() != "amd64" else "arm64"
+        r = self.ctl(server, "push", "--release", "hello", self.deb("2.0"), self.deb("2.0", arch=other))
+        self.assertEqual(r.rc, 0, str(r))
+        self.assertEqual(self.target(r)["reason"], "installed package hello 2.0 (new)")
+        self.assertEqual(self.installed(root), "2.0")
+        mislabelled = self.ctl(server, "push", "--release", "hello",
+                               self.deb("2.0", arch=other) + "@linux-%s-gnu" % dpkg_arch())
+        self.assertEqual(mislabelled.rc, 1, str(mislabelled))
+        self.assertIn("is a package for linux-%s-gnu, not linux-%s-gnu" % (other, dpkg_arch()), mislabelled.err)
+
 
 if __name__ == "__main__":
     unittest.main()
