@@ -38,15 +38,14 @@ Result<std::vector<TargetPlatform>> Server::ReleaseTargets(const control::Push& 
   return targets;
 }
 
-Result<std::shared_ptr<Deployment>> Server::StartReleasePart(const control::Push& push,
-                                                             const control::PlatformArtifact& part, int fd,
-                                                             const std::vector<std::string>& targets) {
+Result<PreparedPart> Server::PrepareReleasePart(const control::Push& push, const control::PlatformArtifact& part,
+                                                int fd) {
   wire::ArtifactInfo info;
   info.set_name(push.release_name());
   info.set_platform(part.platform());  // signed: the host checks it against itself and the ELF header
   auto imported = store_.Import(fd, info, clock_.UnixMs() / 1000, part.offset(), part.size());
   if (!imported.ok()) return std::move(imported).error().WithContext("cannot store " + part.path());
-  auto art = std::make_shared<artifact::StoredArtifact>(std::move(imported).value());
+  PreparedPart out{std::make_shared<artifact::StoredArtifact>(std::move(imported).value()), ""};
   control::Push signing = push;
   signing.set_signed_manifest(part.signed_manifest());
   signing.set_kind(part.kind());
@@ -55,22 +54,31 @@ Result<std::shared_ptr<Deployment>> Server::StartReleasePart(const control::Push
     signing.clear_major();
     signing.clear_minor();
   }
-  NXT_ASSIGN(std::string signed_manifest, ReleaseManifest(signing, *art));
+  auto signed_manifest = ReleaseManifest(signing, *out.art);
+  if (!signed_manifest.ok()) return std::move(signed_manifest).error().WithContext(part.path());
+  out.signed_manifest = std::move(signed_manifest).value();
+  return out;
+}
+
+Result<std::shared_ptr<Deployment>> Server::CreateReleaseDeployment(const control::Push& push,
+                                                                    const control::PlatformArtifact& part,
+                                                                    const PreparedPart& prepared,
+                                                                    const std::vector<std::string>& targets) {
   DeploymentRecord rec;
-  rec.sha256_hex = crypto::ToHex(art->sha256);
+  rec.sha256_hex = crypto::ToHex(prepared.art->sha256);
   rec.name = part.path();
   rec.created_ms = clock_.UnixMs();
   rec.activation = push.activation();
-  rec.signed_manifest = signed_manifest;
+  rec.signed_manifest = prepared.signed_manifest;
   if (push.encrypt()) {
     rec.content_key.resize(32);
     NXT_TRY(crypto::RandomBytes({reinterpret_cast<uint8_t*>(rec.content_key.data()), 32}));
   }
   NXT_ASSIGN(uint64_t id, db_.CreateDeployment(rec, targets));
-  auto dep = std::make_shared<Deployment>(id, art, signed_manifest, push.activation(), targets);
+  auto dep = std::make_shared<Deployment>(id, prepared.art, prepared.signed_manifest, push.activation(), targets);
   if (push.encrypt()) NXT_TRY(dep->Encrypt(rec.content_key, SealedPath(rec.sha256_hex, id)));
   log_.Info("push " + part.path() + " (" + part.platform() + ", " + rec.sha256_hex.substr(0, 12) + ", " +
-                std::to_string(art->size) + " bytes) to " + std::to_string(targets.size()) + " hosts",
+                std::to_string(prepared.art->size) + " bytes) to " + std::to_string(targets.size()) + " hosts",
             {{"NXT_DEPLOYMENT", std::to_string(id)}, {"NXT_ARTIFACT_SHA256", rec.sha256_hex},
              {"NXT_PLATFORM", part.platform()}});
   return dep;
@@ -96,12 +104,20 @@ void Server::HandleReleasePush(const control::Push& push, UniqueFd fd, const std
   release.set_minor(push.minor());
   release.set_platform(PlatformList(push));
   auto progress = std::make_shared<ReleaseProgress>(release, plan.skipped);
-  // Every part is stored (a host of that platform registering later can get
-  // it); only parts with targets become deployments.
+  // Every part is stored and signed before any is sent (a bad part stops the
+  // whole release); only parts with targets become deployments.
+  std::vector<PreparedPart> prepared;
   for (const auto& part : push.parts()) {
-    auto dep = StartReleasePart(push, part, fd.get(), plan.by_platform[part.platform()]);
+    auto p = PrepareReleasePart(push, part, fd.get());
+    if (!p.ok()) return (void)r->Send(ReleaseReply(control::RESULT_INVALID, p.error().message()));
+    prepared.push_back(std::move(p).value());
+  }
+  for (int i = 0; i < push.parts_size(); ++i) {
+    const std::vector<std::string>& hosts = plan.by_platform[push.parts(i).platform()];
+    if (hosts.empty()) continue;
+    auto dep = CreateReleaseDeployment(push, push.parts(i), prepared[static_cast<size_t>(i)], hosts);
     if (!dep.ok()) return (void)r->Send(ReleaseReply(control::RESULT_ERROR, dep.error().message()));
-    if (!plan.by_platform[part.platform()].empty()) progress->Add(*dep);
+    progress->Add(*dep);
   }
   for (const auto& s : plan.skipped) {
     registry_.RecordResult(s.client_id(), "skipped: " + s.reason(), nullptr);

@@ -24,6 +24,12 @@ struct TargetPlatform {
   std::string platform;  // as the host reported it in its Hello; empty if never registered
 };
 
+// One part, stored and signed (its manifest names its platform), not yet sent.
+struct PreparedPart {
+  std::shared_ptr<artifact::StoredArtifact> art;
+  std::string signed_manifest;
+};
+
 // Which part each target gets. by_platform holds only platforms with a part.
 struct PlatformPlan {
   std::map<std::string, std::vector<std::string>> by_platform;

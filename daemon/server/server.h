@@ -63,8 +63,11 @@ class Server {
   // Multi-platform releases (release_command.cpp).
   void HandleReleasePush(const control::Push& push, UniqueFd fd, const std::shared_ptr<control::Replier>& r);
   Result<std::vector<TargetPlatform>> ReleaseTargets(const control::Push& push);
-  Result<std::shared_ptr<Deployment>> StartReleasePart(const control::Push& push, const control::PlatformArtifact& part,
-                                                       int fd, const std::vector<std::string>& targets);
+  Result<PreparedPart> PrepareReleasePart(const control::Push& push, const control::PlatformArtifact& part, int fd);
+  Result<std::shared_ptr<Deployment>> CreateReleaseDeployment(const control::Push& push,
+                                                              const control::PlatformArtifact& part,
+                                                              const PreparedPart& prepared,
+                                                              const std::vector<std::string>& targets);
   Result<std::string> ReleaseManifest(const control::Push& push, const artifact::StoredArtifact& art);
   void OnTargetChanged(Deployment& dep, const control::TargetProgress& t);
 
