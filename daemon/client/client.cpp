@@ -76,6 +76,7 @@ void Client::ApplyLimits(const ClientOptions& o) {
   l.staging_quota = uint64_t{o.staging_quota_mb} << 20;
   transfers_.set_limits(l);
   packages_.Configure(o.packages, o.package_root);
+  packages_.set_keepalive([this] { notifier_.Watchdog(); });
   transfers_.set_packages(&packages_);
 }
 

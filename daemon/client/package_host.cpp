@@ -28,7 +28,7 @@ Status PackageHost::Accepts() const {
 Result<package::PackageInstaller*> PackageHost::Installer() {
   NXT_TRY(Accepts());
   if (!installer_) {
-    NXT_ASSIGN(package::PackageInstaller made, package::PackageInstaller::Create({keep_dir_, root_, "", kDpkgTimeout}));
+    NXT_ASSIGN(package::PackageInstaller made, package::PackageInstaller::Create({keep_dir_, root_, "", kDpkgTimeout, keepalive_}));
     installer_.emplace(std::move(made));
   }
   return &*installer_;

@@ -10,6 +10,7 @@
 //   Rollback(package)    on `rollback`: reinstall the previous kept .deb
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -24,6 +25,9 @@ class PackageHost {
 
   // From the config, at start and on every reload.
   void Configure(bool enabled, const std::string& root);
+  // Called ~1/s while dpkg runs: the client pings systemd's watchdog, whose
+  // 30 s a long maintainer script would otherwise outlast.
+  void set_keepalive(std::function<void()> f) { keepalive_ = std::move(f); }
   bool enabled() const { return enabled_; }
   // Ok, or why this host refuses package releases now.
   Status Accepts() const;
@@ -39,6 +43,7 @@ class PackageHost {
 
   std::string keep_dir_, root_ = "/";
   bool enabled_ = false;
+  std::function<void()> keepalive_;
   sys::Logger& log_;
   std::optional<package::PackageInstaller> installer_;  // made on first use, again after a root change
 };

@@ -36,7 +36,7 @@ void Append(std::string& out, const char* data, size_t n) {
 }  // namespace
 
 Result<CommandResult> RunCommand(const std::vector<std::string>& argv, std::chrono::seconds timeout,
-                                 const std::vector<std::string>& env) {
+                                 const std::vector<std::string>& env, const std::function<void()>& keepalive) {
   if (argv.empty()) return Error(Errc::kInvalidArgument, "no command");
   std::vector<char*> args;
   for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
@@ -58,8 +58,13 @@ Result<CommandResult> RunCommand(const std::vector<std::string>& argv, std::chro
 
   CommandResult result;
   const auto deadline = Clock::now() + timeout;
+  auto last_keepalive = Clock::now();
   char buf[4096];
   for (;;) {
+    if (keepalive && Clock::now() - last_keepalive >= std::chrono::seconds(1)) {
+      keepalive();
+      last_keepalive = Clock::now();
+    }
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
     if (left <= 0) {
       result.timed_out = true;

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -20,9 +21,12 @@ struct CommandResult {
 inline constexpr size_t kMaxOutput = 64 * 1024;  // bytes: enough for dpkg's story of a failure
 
 // Errors only when the tool cannot be started; a tool that fails is a result.
-// `env` entries ("K=V") are added to this process's environment.
+// `env` entries ("K=V") are added to this process's environment. `keepalive`
+// is called about once a second while the tool runs (the daemon's watchdog:
+// its loop is blocked for a bounded, deadline-guarded job, not hung).
 Result<CommandResult> RunCommand(const std::vector<std::string>& argv, std::chrono::seconds timeout,
-                                 const std::vector<std::string>& env = {});
+                                 const std::vector<std::string>& env = {},
+                                 const std::function<void()>& keepalive = {});
 
 // The last `lines` non-empty lines of a tool's output, joined with "; ":
 // what an operator needs in a one-line reason.

@@ -63,7 +63,7 @@ Status PackageInstaller::DryRun(const StagedPackage& p) {
                          "Dir::Etc::SourceParts=" + scratch + "/sources.list.d", "-o", "Dir::State::Lists=" + scratch + "/lists",
                          "-o", "Dir::Cache=" + scratch, "-o", "Dir::Cache::pkgcache=", "-o", "Dir::Cache::srcpkgcache=",
                          "-o", "Debug::NoLocking=1", "install", p.path},
-                        opt_.timeout, kEnv));
+                        opt_.timeout, kEnv, opt_.keepalive));
   if (r.exit_code != 0) {
     std::string why = r.output.find("unmet dependencies") != std::string::npos ? "unmet dependencies: " : "";
     return Error(Errc::kUnsupported, "refused " + p.info.package + " " + p.info.version + " before installing (" +
@@ -83,7 +83,7 @@ Result<std::string> PackageInstaller::InstalledVersion(const std::string& packag
   std::vector<std::string> argv = {"dpkg-query"};
   if (!opt_.root.empty()) argv.push_back("--admindir=" + opt_.root + "/var/lib/dpkg");
   argv.insert(argv.end(), {"-W", "-f=${db:Status-Status}\\t${Version}\\n", package});
-  NXT_ASSIGN(CommandResult r, RunCommand(argv, opt_.timeout, kEnv));
+  NXT_ASSIGN(CommandResult r, RunCommand(argv, opt_.timeout, kEnv, opt_.keepalive));
   if (r.exit_code != 0) return std::string();  // unknown to dpkg
   const std::string line = r.output.substr(0, r.output.find('\n'));
   if (!line.starts_with("installed\t")) return std::string();
@@ -91,7 +91,7 @@ Result<std::string> PackageInstaller::InstalledVersion(const std::string& packag
 }
 
 Result<std::string> PackageInstaller::DpkgInstall(const std::string& deb) {
-  NXT_ASSIGN(CommandResult r, RunCommand(Dpkg({"--force-confdef", "--force-confold", "-i", deb}), opt_.timeout, kEnv));
+  NXT_ASSIGN(CommandResult r, RunCommand(Dpkg({"--force-confdef", "--force-confold", "-i", deb}), opt_.timeout, kEnv, opt_.keepalive));
   if (r.exit_code == 0) return std::string();
   return (r.timed_out ? "dpkg timed out: " : "dpkg -i failed: ") + LastLines(r.output, 3);
 }
@@ -115,7 +115,7 @@ Status PackageInstaller::Record(const StagedPackage& now, const std::string& pre
 Error PackageInstaller::RestoreAfterFailure(const std::string& package, const std::string& before,
                                              const std::string& kept_before, const std::string& failure) {
   if (before.empty()) {
-    NXT_ASSIGN(CommandResult r, RunCommand(Dpkg({"--purge", package}), opt_.timeout, kEnv));
+    NXT_ASSIGN(CommandResult r, RunCommand(Dpkg({"--purge", package}), opt_.timeout, kEnv, opt_.keepalive));
     return Error(Errc::kIo, failure + (r.exit_code == 0 ? "; removed it again (it was not installed before)"
                                                         : "; could not remove it again: " + LastLines(r.output, 2)));
   }

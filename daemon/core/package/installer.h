@@ -19,6 +19,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -32,6 +33,7 @@ struct InstallerOptions {
   std::string root;                    // "" or "/": this system; else dpkg --root=DIR (tests, images)
   std::string architecture;            // "" = dpkg --print-architecture
   std::chrono::seconds timeout{600};   // per dpkg/apt run
+  std::function<void()> keepalive;     // called ~1/s while dpkg/apt runs (see RunCommand)
 };
 
 struct StagedPackage {

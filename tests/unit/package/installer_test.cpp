@@ -65,7 +65,7 @@ class APackageInstaller : public ::testing::Test {
     WriteText(root_ / "var/lib/dpkg/status", "");
     WriteText(root_ / "var/lib/dpkg/available", "");
     GiveRootAShell(root_);
-    auto installer = PackageInstaller::Create({(dir_ / "keep").string(), root_.string(), "", std::chrono::seconds(120)});
+    auto installer = PackageInstaller::Create({(dir_ / "keep").string(), root_.string(), "", std::chrono::seconds(120), {}});
     ASSERT_TRUE(installer.ok()) << installer.error().message();
     installer_.emplace(std::move(installer).value());
   }
