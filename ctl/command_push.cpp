@@ -29,6 +29,7 @@ struct PushArgs {
   bool later = false;
   bool no_progress = false;
   bool encrypt = false;
+  std::string group, wave, max_failures;
   ReleaseArgs release_args;
 };
 
@@ -59,6 +60,9 @@ control::Request PushRequest(const PushArgs& args, const std::string& absolute_p
   for (const auto& id : args.to) push->add_to(id);
   push->set_activation(args.later ? wire::ACTIVATION_LATER : wire::ACTIVATION_IMMEDIATE);
   push->set_encrypt(args.encrypt);
+  push->set_group(args.group);
+  push->set_wave(args.wave);
+  push->set_max_failures(args.max_failures);
   return request;
 }
 
@@ -126,6 +130,10 @@ int Push(Context& ctx, const PushArgs& args) {
     bool verdict_reply = response->final() && response->has_progress();
     if (!verdict_reply && !ctx.Show(*response)) return kExitFailure;
     if (verdict_reply && ctx.options().json) (void)ctx.Show(*response);
+    if (response->final() && response->has_rollouts()) {  // --wave: the rollout goes on in the server
+      if (!ctx.options().json) out << response->text() << "\n" << RenderRollouts(response->rollouts(), ctx.env().now_unix_ms());
+      return kExitOk;
+    }
     if (response->has_progress()) {
       last = response->progress();
       out << view.Update(last) << std::flush;
@@ -160,6 +168,14 @@ Action DefinePush(CLI::App& sub) {
       ->type_name("ID")
       ->allow_extra_args(false)
       ->delimiter(',');
+  sub.add_option("--group", args->group, "Push to this group's hosts (nxtctl groups)")->type_name("NAME");
+  sub.add_option("--wave", args->wave,
+                 "Roll out wave by wave: hosts per wave as a count or a share (\"10%\"); returns at once, "
+                 "follow with nxtctl rollout status")
+      ->type_name("N|P%");
+  sub.add_option("--max-failures", args->max_failures,
+                 "Failures per wave (count or share of the wave) that halt a --wave rollout (default 0)")
+      ->type_name("N|P%");
   sub.add_flag("--later", args->later, "Stage only; hosts activate on command (success = staged)");
   sub.add_flag("--no-progress", args->no_progress, "Print only the final result table");
   sub.add_flag("--encrypt", args->encrypt,

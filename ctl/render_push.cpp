@@ -12,8 +12,10 @@ bool Finished(control::TargetState state) {
          state == control::TARGET_FAILED || state == control::TARGET_DECLINED || state == control::TARGET_SKIPPED;
 }
 
-bool Succeeded(control::TargetState state, bool later) {
-  return state == control::TARGET_INSTALLED || (later && state == control::TARGET_STAGED);
+// Staged counts even without --later: a host whose `activation` is manual or
+// a window stages every release, as its owner asked.
+bool Succeeded(control::TargetState state, bool /*later*/) {
+  return state == control::TARGET_INSTALLED || state == control::TARGET_STAGED;
 }
 
 // Fraction done in [0, 1]. A host that finished without byte counts (declined

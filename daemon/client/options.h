@@ -28,6 +28,7 @@ struct ClientOptions {
   uint32_t staging_quota_mb = 1024;
   bool packages = false;             // accept .deb releases (installed with dpkg; needs root)
   std::string package_root = "/";    // dpkg --root for them; "/" = this system
+  std::string activation = "immediate";  // "immediate" | "manual" | "window HH:MM-HH:MM"
   std::string log_level;
   std::string log_target;
 };

@@ -16,6 +16,7 @@
 
 #include "base/clock.h"
 #include "client/package_host.h"
+#include "client/activation_host.h"
 #include "client/plugin_host.h"
 #include "client/rollback_floor.h"
 #include "crypto/x25519.h"
@@ -45,7 +46,8 @@ class TransferHost {
   // `send` seals a datagram into the session with the server and sends it.
   TransferHost(sys::EventLoop& loop, std::function<void(const wire::Datagram&)> send, const Clock& clock,
                sys::Logger& log, std::string state_dir, PluginHost& plugins, const artifact::TrustPolicy& policy,
-               RollbackFloor& floor, const crypto::X25519KeyPair& identity, std::function<void()> on_running_changed);
+               RollbackFloor& floor, const crypto::X25519KeyPair& identity, ActivationHost& activation,
+               std::function<void()> on_running_changed);
 
   void OnDatagram(const net::Address& from, const wire::Datagram& d);
   void EndOfBatch();  // flush acks after a receive batch
@@ -103,6 +105,7 @@ class TransferHost {
   const artifact::TrustPolicy& policy_;
   RollbackFloor& floor_;
   const crypto::X25519KeyPair& identity_;  // unwraps content keys of releases encrypted to this host
+  ActivationHost& activation_;             // stage or install a verified release
   std::function<void()> on_running_changed_;
   std::unique_ptr<Active> active_;
   std::map<uint64_t, PendingOutcome> outcomes_;

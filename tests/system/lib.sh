@@ -1,11 +1,13 @@
 # shellcheck shell=bash
 # Harness for the system tests: booted Debian 12 "hosts" in systemd-nspawn
 # containers, each in its own network namespace, joined by one veth pair.
-# Sourced by run.sh. Owns: the cached base root file system, the per-run work
-# dir, the containers, their netns and cgroups, and tearing all of it down on
-# any exit. Never touches the host's network, its /etc or anything outside the
-# cache dir and the work dir. Works without systemd as the host's PID 1 (no
-# machined, no dbus on the host): see ../../../shared/recipes/README.md.
+# Sourced by run.sh (and, for the cache, check/require and the sample
+# plug-ins, by containers.sh). Owns: the cached base root file system, the
+# PASS/FAIL checks, the per-run work dir, the containers, their netns and
+# cgroups, and tearing all of it down on any exit. Never touches the host's
+# network, its /etc or anything outside the cache dir and the work dir.
+# Works without systemd as the host's PID 1 (no machined, no dbus on the
+# host): see ../../../shared/recipes/README.md.
 
 ST_CACHE=${NXT_SYSTEST_CACHE:-/var/cache/nxt-systest}
 ST_MIRROR=${NXT_SYSTEST_MIRROR:-http://deb.debian.org/debian}
@@ -19,6 +21,33 @@ st_log() { printf '%s [%5.1fs] %s\n' "systest:" "$(st_elapsed)" "$*"; }
 st_elapsed() { local now; now=$(date +%s.%N); awk -v a="$ST_T0" -v b="$now" 'BEGIN{printf "%.1f", b-a}'; }
 ST_T0=$(date +%s.%N)
 
+PASSED=0 FAILED=0 NCHECK=0   # counted by check
+
+# check NAME CMD...: run CMD with errexit (any failing command fails it) and
+# print one PASS/FAIL line; CMD's output is shown only on failure. Sets
+# CHECK_RC. Call it as a plain command, never after `if`, `||` or `&&`: bash
+# ignores errexit in those contexts, even inside the subshell.
+check() {
+  local name=$1 log
+  shift
+  NCHECK=$((NCHECK + 1))
+  log=$ST_W/check-$NCHECK.log
+  set +e
+  (set -e; "$@") >"$log" 2>&1
+  CHECK_RC=$?
+  set -e
+  if [ $CHECK_RC = 0 ]; then
+    PASSED=$((PASSED + 1)); printf 'PASS: %s\n' "$name"
+  else
+    FAILED=$((FAILED + 1)); printf 'FAIL: %s (exit %s)\n' "$name" "$CHECK_RC"; tail -40 "$log" | sed 's/^/    | /'
+  fi
+}
+# require NAME CMD...: a check the rest depends on; stop here if it fails.
+require() {
+  check "$@"
+  [ "$CHECK_RC" = 0 ] || { echo "systest: stopping, later checks depend on this one"; exit 1; }
+}
+
 # st_skip REASON: this machine cannot boot a systemd container at all.
 st_skip() { echo "SKIP: system tests: $*"; exit 0; }
 
@@ -31,6 +60,20 @@ st_ensure_tools() {
     st_log "installing ${need[*]}"
     DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${need[@]}" >/dev/null
   fi
+}
+
+# st_sample_plugins SOURCE-DIR: print the build dir ($BUILD_DIR, default
+# SOURCE-DIR/build) after making sure it holds plugins/libfunctional_1_0.so
+# and libfunctional_2_0.so (the 5.6 and 8.6 samples).
+st_sample_plugins() {
+  local b=${BUILD_DIR:-$1/build}
+  [ "${b:0:1}" = / ] || b=$1/$b
+  if [ ! -f "$b/plugins/libfunctional_2_0.so" ] || [ ! -f "$b/plugins/libfunctional_1_0.so" ]; then
+    st_log "building the sample plug-ins in $b" >&2
+    [ -f "$b/CMakeCache.txt" ] || cmake -S "$1" -B "$b" -G Ninja >/dev/null
+    cmake --build "$b" --target nxt_functional_1_0 nxt_functional_2_0 >/dev/null
+  fi
+  printf '%s\n' "$b"
 }
 
 # st_runtime_deps DEB...: the first alternative of every Depends/Pre-Depends
@@ -47,9 +90,13 @@ st_runtime_deps() {
 # systemd and the given packages, building it (~2 min) if this exact package
 # set was never built on this machine. The cache is read-only to the tests:
 # each host gets an overlay on top of it.
-st_rootfs() {
+st_rootfs() { st_minbase "${ST_BASE_PKGS[@]}" "$@"; }
+
+# st_minbase PKG...: the same cache for any package set (no systemd unless
+# asked for): tests/system/containers.sh imports one as its image base.
+st_minbase() {
   local pkgs key dir
-  pkgs=$(printf '%s\n' "${ST_BASE_PKGS[@]}" "$@" | sort -u | paste -sd,)
+  pkgs=$(printf '%s\n' "$@" | sort -u | paste -sd,)
   key=$(printf 'bookworm minbase %s\n' "$pkgs" | sha256sum | cut -c1-16)
   dir=$ST_CACHE/rootfs-$key
   mkdir -p "$ST_CACHE/debs"

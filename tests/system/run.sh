@@ -10,6 +10,8 @@
 #
 # Run as root from anywhere:   tests/system/run.sh
 #   NXT_SYSTEST_DEBS=DIR      use the .debs in DIR instead of building them
+#   NXT_SYSTEST_DEBS_OUT=DIR  build them into DIR and keep them there (for
+#                             tests/system/containers.sh; default: the work dir)
 #   BUILD_DIR=DIR             where the sample plug-ins are built (default build/)
 #   NXT_SYSTEST_CACHE=DIR     base rootfs cache (default /var/cache/nxt-systest)
 #   NXT_SYSTEST_KEEP=1        keep the work dir (host roots, console logs)
@@ -23,33 +25,6 @@ source "$HERE/lib.sh"
 
 SERVER4=10.99.0.1 CLIENT4=10.99.0.2 SERVER6=fd99::1 CLIENT6=fd99::2 PORT=5467
 UNITS=(nxt-serverd.socket nxt-serverd.service nxt-clientd.service)
-PASSED=0 FAILED=0 NCHECK=0
-
-# check NAME CMD...: run CMD with errexit (any failing command fails it) and
-# print one PASS/FAIL line; CMD's output is shown only on failure. Sets
-# CHECK_RC. Call it as a plain command, never after `if`, `||` or `&&`: bash
-# ignores errexit in those contexts, even inside the subshell.
-check() {
-  local name=$1 log
-  shift
-  NCHECK=$((NCHECK + 1))
-  log=$ST_W/check-$NCHECK.log
-  set +e
-  (set -e; "$@") >"$log" 2>&1
-  CHECK_RC=$?
-  set -e
-  if [ $CHECK_RC = 0 ]; then
-    PASSED=$((PASSED + 1)); printf 'PASS: %s\n' "$name"
-  else
-    FAILED=$((FAILED + 1)); printf 'FAIL: %s (exit %s)\n' "$name" "$CHECK_RC"; tail -40 "$log" | sed 's/^/    | /'
-  fi
-}
-# require NAME CMD...: a check the rest depends on; stop here if it fails.
-require() {
-  check "$@"
-  [ "$CHECK_RC" = 0 ] || { echo "systest: stopping, later checks depend on this one"; exit 1; }
-}
-
 finish() {
   local rc=$?
   trap - EXIT
@@ -73,7 +48,7 @@ st_ensure_tools
 if [ -n "${NXT_SYSTEST_DEBS:-}" ]; then
   DEBDIR=$(cd "$NXT_SYSTEST_DEBS" && pwd)
 else
-  DEBDIR=$ST_W/debs
+  DEBDIR=${NXT_SYSTEST_DEBS_OUT:-$ST_W/debs}
   [ -x "$ROOT/debian/build-debs.sh" ] || { echo "FAIL: debian/build-debs.sh missing: no packages to test"; exit 1; }
   st_log "building the .debs with debian/build-debs.sh (dpkg-buildpackage, lintian)"
   BUILD_DEBS_RC=0
@@ -87,13 +62,7 @@ deb() { local f; f=$(find "$DEBDIR" -maxdepth 1 -name "$1_*.deb" | sort | tail -
 SERVER_DEB=$(deb nxt-server) CLIENT_DEB=$(deb nxt-client) CTL_DEB=$(deb nxtctl)
 st_log "packages: $(basename "$SERVER_DEB") $(basename "$CLIENT_DEB") $(basename "$CTL_DEB")"
 
-B=${BUILD_DIR:-$ROOT/build}
-[ "${B:0:1}" = / ] || B=$ROOT/$B
-if [ ! -f "$B/plugins/libfunctional_2_0.so" ] || [ ! -f "$B/plugins/libfunctional_1_0.so" ]; then
-  st_log "building the sample plug-ins in $B"
-  [ -f "$B/CMakeCache.txt" ] || cmake -S "$ROOT" -B "$B" -G Ninja >/dev/null
-  cmake --build "$B" --target nxt_functional_1_0 nxt_functional_2_0 >/dev/null
-fi
+B=$(st_sample_plugins "$ROOT")
 
 mapfile -t DEPS < <(st_runtime_deps "$SERVER_DEB" "$CLIENT_DEB" "$CTL_DEB")
 BASE=$(st_rootfs "${DEPS[@]}")
