@@ -160,6 +160,7 @@ std::string TargetStateName(control::TargetState state) {
     case control::TARGET_STAGED: return "staged";
     case control::TARGET_FAILED: return "failed";
     case control::TARGET_DECLINED: return "declined";
+    case control::TARGET_SKIPPED: return "skipped";
     default: return "unknown(" + std::to_string(static_cast<int>(state)) + ")";
   }
 }

@@ -77,6 +77,7 @@ std::string StateChangeLine(const control::TargetProgress& target);
 struct PushVerdict {
   size_t total = 0;
   size_t failed = 0;
+  size_t skipped = 0;  // no artifact for their platform: listed, not failed
   int exit_code = 1;  // 0 only if there were targets and none failed
 };
 PushVerdict JudgePush(const control::PushProgress& progress, bool later);

@@ -62,6 +62,7 @@ Client::Client(ClientOptions options, sys::ConfigSource source, sys::Logger& log
       started_(clock_.NowUs()),
       plugins_(opt_.state_dir, opt_.default_plugin,
                plugin::LoadOptions{true, static_cast<int>(opt_.selftest_timeout_ms)}, log_, clock_),
+      packages_(opt_.state_dir, log_),
       activation_(*loop_, clock_, log_, opt_.state_dir, plugins_, floor_, [this] {
         if (session_) session_->HelloNow();
       }),
@@ -80,6 +81,9 @@ void Client::ApplyLimits(const ClientOptions& o) {
   l.rate_window = TimeUs{o.rate_window_seconds} * kUsPerSec;
   l.staging_quota = uint64_t{o.staging_quota_mb} << 20;
   transfers_.set_limits(l);
+  packages_.Configure(o.packages, o.package_root);
+  packages_.set_keepalive([this] { notifier_.Watchdog(); });
+  transfers_.set_packages(&packages_);
 }
 
 void Client::ApplyTrust(const ClientOptions& o) {
@@ -204,6 +208,8 @@ void Client::Reload() {
   opt_.min_transfer_rate = o.min_transfer_rate;
   opt_.rate_window_seconds = o.rate_window_seconds;
   opt_.staging_quota_mb = o.staging_quota_mb;
+  opt_.packages = o.packages;
+  opt_.package_root = o.package_root;
   ApplyLimits(opt_);
   plugins_.set_options(plugin::LoadOptions{true, static_cast<int>(o.selftest_timeout_ms)});
   // A window that opens now activates the staged release at once.

@@ -8,6 +8,7 @@
 
 #include "client/activation_host.h"
 #include "client/options.h"
+#include "client/package_host.h"
 #include "client/plugin_host.h"
 #include "client/rollback_floor.h"
 #include "client/session.h"
@@ -55,6 +56,7 @@ class Client {
   uint64_t instance_;
   TimeUs started_;
   PluginHost plugins_;
+  PackageHost packages_;
   artifact::TrustPolicy policy_;
   RollbackFloor floor_;
   std::unique_ptr<Session> session_;

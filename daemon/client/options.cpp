@@ -76,6 +76,12 @@ const sys::ConfigSchema& ClientSchema() {
              CheckActivation);
     s.Int("selftest_timeout_ms", 2000, "Longest a new plug-in's self-test may run before it is refused.",
           sys::IntRange(10, 600000));
+    s.Bool("packages", false,
+           "Accept Debian packages (.deb) as payloads and install them with dpkg (needs root:\n"
+           "see the README's \"Debian packages as payloads\" for the systemd drop-in).");
+    s.String("package_root", "/",
+             "Where packages are installed (dpkg --root); \"/\" is this system. Another root is for\n"
+             "image builds and tests.", sys::NonEmpty());
     s.String("log_level", "info", "error, warning, notice, info or debug.",
              sys::OneOf({"error", "warning", "notice", "info", "debug"}));
     s.String("log_target", "auto", "auto (journal under systemd, else stderr), journal or stderr.",
@@ -103,6 +109,8 @@ Result<ClientOptions> LoadClientOptions(const sys::ConfigSource& source) {
   o.min_transfer_rate = static_cast<uint32_t>(v.GetInt("min_transfer_rate"));
   o.rate_window_seconds = static_cast<uint32_t>(v.GetInt("rate_window_seconds"));
   o.staging_quota_mb = static_cast<uint32_t>(v.GetInt("staging_quota_mb"));
+  o.packages = v.GetBool("packages");
+  o.package_root = v.GetString("package_root");
   o.activation = v.GetString("activation");
   o.log_level = v.GetString("log_level");
   o.log_target = v.GetString("log_target");
@@ -119,7 +127,7 @@ Result<ParsedClientArgs> ParseClientArgs(int argc, char** argv) {
   for (const char* key : {"server", "server_key", "id", "listen", "state_dir", "control_socket", "control_group", "default_plugin",
                           "selftest_timeout_ms", "log_level", "log_target", "require_signature", "trusted_publishers",
                           "transfer_timeout_seconds", "min_transfer_rate", "rate_window_seconds", "staging_quota_mb",
-                          "activation"}) {
+                          "packages", "package_root", "activation"}) {
     std::string flag = std::string("--") + key;
     std::replace(flag.begin(), flag.end(), '_', '-');
     app.add_option(flag, flags[key], ClientSchema().Find(key)->help);

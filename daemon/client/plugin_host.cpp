@@ -75,6 +75,8 @@ void PluginHost::Announce() {
 Result<plugin::PluginVersion> PluginHost::Activate(const std::string& path, const std::string& sha_hex,
                                                    const wire::ArtifactInfo* expected) {
   NXT_CRASH_POINT("client.loading");
+  // The platform the publisher signed, against this host and the ELF header itself.
+  if (expected) NXT_TRY(plugin::CheckSignedPlatform(path, expected->platform()));
   auto loaded = plugin::Load(path, options_);
   if (!loaded.ok()) return loaded.error();
   const plugin::PluginVersion& v = loaded->version();

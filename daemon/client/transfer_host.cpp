@@ -170,6 +170,13 @@ void TransferHost::Verify() {
       Status st = floor_.Check({r.major(), r.minor()}, a.staging.manifest().downgrade());
       if (!st.ok()) return Fail(st.error().message());
     }
+    if (a.staging.manifest_verified())
+      if (Status kind = AcceptsKind(a.staging.manifest()); !kind.ok()) return Fail(kind.error().message());
+    // The offer's platform is only a hint; the signed one decides, before the payload is fetched.
+    if (a.staging.manifest_verified() && !a.staging.manifest().artifact().platform().empty() &&
+        a.staging.manifest().artifact().platform() != plugin::HostPlatform())
+      return Fail("the release is signed for " + a.staging.manifest().artifact().platform() + ", this host is " +
+                  plugin::HostPlatform());
   }
   while (a.staging.manifest_verified() && !a.pending_blocks.empty()) {
     uint64_t b = a.pending_blocks.front();
@@ -207,6 +214,7 @@ void TransferHost::Finish() {
     a.staging.Discard();  // a complete file that fails its hash is useless
     return Fail(path.error().message());
   }
+  if (a.staging.manifest().kind() == package::kKindDeb) return FinishPackage(*path);
   std::string sha_hex = a.staging.sha_hex();
   if (activation_.ShouldStage(a.offer.activation())) {
     Status st = activation_.Stage(*path, a.staging.manifest());

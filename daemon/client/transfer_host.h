@@ -15,6 +15,7 @@
 #include <string>
 
 #include "base/clock.h"
+#include "client/package_host.h"
 #include "client/activation_host.h"
 #include "client/plugin_host.h"
 #include "client/rollback_floor.h"
@@ -53,6 +54,8 @@ class TransferHost {
   const TransferCounters& counters() const { return counters_; }
   bool busy() const { return active_ != nullptr; }
   void set_limits(TransferLimits l) { limits_ = l; }
+  // Where .deb releases go (transfer_host_package.cpp); none: they are refused.
+  void set_packages(PackageHost* packages) { packages_ = packages; }
   std::string Describe() const;  // one line for status
 
  private:
@@ -80,6 +83,8 @@ class TransferHost {
   void OnChunk(const wire::Datagram& d);
   void Verify();
   void Finish();
+  void FinishPackage(const std::string& store_path);
+  Status AcceptsKind(const wire::Manifest& m) const;
   void Fail(const std::string& reason);
   void Decline(const net::Address& to, uint64_t transfer, wire::DeclineReason reason, const std::string& text);
   void Report(const net::Address& to, uint64_t transfer, wire::OutcomeStatus status, const std::string& reason,
@@ -107,6 +112,7 @@ class TransferHost {
   sys::Timer timer_;
   TransferCounters counters_;
   TransferLimits limits_;
+  PackageHost* packages_ = nullptr;
 };
 
 }  // namespace nxt::client

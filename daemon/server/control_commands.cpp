@@ -135,6 +135,7 @@ Result<std::string> Server::ReleaseManifest(const control::Push& push, const art
   a->set_major(push.major());
   a->set_minor(push.minor());
   m.set_downgrade(push.downgrade());
+  if (!push.kind().empty()) m.set_kind(push.kind());  // "deb": the host installs it with dpkg
   m.set_created_unix_s(clock_.UnixMs() / 1000);
   if (push.expires_days()) m.set_expires_unix_s(clock_.UnixMs() / 1000 + uint64_t{push.expires_days()} * 86400);
   if (!publisher_) return artifact::UnsignedManifest(m);
@@ -148,6 +149,7 @@ void Server::HandleClients(control::Replier& r) {
 }
 
 void Server::HandlePush(const control::Push& push, UniqueFd fd, const std::shared_ptr<control::Replier>& r) {
+  if (push.parts_size() > 0) return HandleReleasePush(push, std::move(fd), r);
   if (!fd.valid()) return (void)r->Send(Reply(control::RESULT_INVALID, "push: no file descriptor was passed"));
   struct stat st {};
   if (fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode))
@@ -170,6 +172,7 @@ void Server::HandlePush(const control::Push& push, UniqueFd fd, const std::share
   info.set_name(ArtifactName(push.path()));
   auto platform = plugin::PlatformOf("/proc/self/fd/" + std::to_string(fd.get()));
   if (platform.ok() && push.signed_manifest().empty()) info.set_platform(*platform);
+  if (!push.platform().empty() && push.signed_manifest().empty()) info.set_platform(push.platform());  // a .deb
   auto imported = store_.Import(fd.get(), info, clock_.UnixMs() / 1000, push.payload_offset());
   if (!imported.ok())
     return (void)r->Send(Reply(control::RESULT_ERROR, "push: cannot store " + push.path() + ": " +

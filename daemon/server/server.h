@@ -27,6 +27,7 @@
 #include "server/peers.h"
 #include "server/push_engine.h"
 #include "server/registry.h"
+#include "server/release_push.h"
 #include "server/state_db.h"
 #include "sys/event_loop.h"
 #include "sys/log.h"
@@ -67,6 +68,14 @@ class Server {
   void HandleEnrollment(const google::protobuf::RepeatedPtrField<std::string>& ids, wire::Enrollment e,
                         control::Replier& r);
   void StartDeployment(const std::shared_ptr<Deployment>& dep);
+  // Multi-platform releases (release_command.cpp).
+  void HandleReleasePush(const control::Push& push, UniqueFd fd, const std::shared_ptr<control::Replier>& r);
+  Result<std::vector<TargetPlatform>> ReleaseTargets(const control::Push& push);
+  Result<PreparedPart> PrepareReleasePart(const control::Push& push, const control::PlatformArtifact& part, int fd);
+  Result<std::shared_ptr<Deployment>> CreateReleaseDeployment(const control::Push& push,
+                                                              const control::PlatformArtifact& part,
+                                                              const PreparedPart& prepared,
+                                                              const std::vector<std::string>& targets);
   Result<std::string> ReleaseManifest(const control::Push& push, const artifact::StoredArtifact& art);
   void OnTargetChanged(Deployment& dep, const control::TargetProgress& t);
 

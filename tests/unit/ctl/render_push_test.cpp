@@ -86,6 +86,21 @@ TEST(JudgePush, FailsAPushThatReachedNoHost) {
   EXPECT_EQ(JudgePush(Progress({}), false).exit_code, 1);
 }
 
+TEST(JudgePush, ListsSkippedHostsWithoutFailingThePush) {
+  PushVerdict v = JudgePush(Progress({Target("a", control::TARGET_INSTALLED), Target("b", control::TARGET_SKIPPED)}),
+                            false);
+  EXPECT_EQ(v.exit_code, 0);
+  EXPECT_EQ(v.skipped, 1u);
+  EXPECT_EQ(VerdictLine(v, false), "all 1 host installed; 1 skipped (no artifact for their platform)");
+}
+
+TEST(JudgePush, FailsAReleaseThatHadNothingForAnyTarget) {
+  PushVerdict v = JudgePush(Progress({Target("b", control::TARGET_SKIPPED)}), false);
+  EXPECT_EQ(v.exit_code, 1);
+  EXPECT_EQ(VerdictLine(v, false), "no targeted host runs a platform this release has; 1 skipped (no artifact for "
+                                   "their platform)");
+}
+
 TEST(RenderPushSummary, TabulatesEveryHostAndCountsTheFailures) {
   control::TargetProgress a = Target("host-a", control::TARGET_INSTALLED, kMiB, kMiB);
   a.mutable_running()->set_product("nxtgen");
