@@ -1,7 +1,8 @@
 #!/bin/bash
 # The README's second command: install the build dependencies declared in
 # debian/control, build, and run every test (unit, integration and the demo)
-# with ctest, then the system tests (tests/system/run.sh: the .debs on two
+# with ctest, again under ASan+UBSan, each fuzz target for a few seconds, then
+# the system tests (tests/system/run.sh: the .debs on two
 # booted Debian 12 containers; tests/system/containers.sh: the container images
 # built from those same .debs). .ci/run calls exactly this. Run as root on
 # Debian 12; any failure exits non-zero.
@@ -9,6 +10,15 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export DEBIAN_FRONTEND=noninteractive
 apt-get update && apt-get install -y --no-install-recommends dpkg-dev && apt-get build-dep -y ./ && cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo && cmake --build build && ctest --test-dir build --output-on-failure -j2
+# The unit and integration suites again under ASan+UBSan (-DNXT_SANITIZE=ON),
+# in a second build dir; a sanitizer report anywhere, daemons included, fails
+# its test (tests/CMakeLists.txt, tests/integration/nxt_harness.py).
+cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DNXT_SANITIZE=ON
+cmake --build build-asan
+ctest --test-dir build-asan --output-on-failure -j2
+# Every libFuzzer target (clang, only the targets and what they link) for
+# NXT_FUZZ_SECONDS each on its seed corpus; a longer run: tests/fuzz/run.sh 600.
+tests/fuzz/run.sh "${NXT_FUZZ_SECONDS:-15}"
 # The .debs are built once, by run.sh, and kept for containers.sh.
 debs=$(mktemp -d /var/tmp/nxt-debs.XXXXXX)
 trap 'rm -rf "$debs"' EXIT
