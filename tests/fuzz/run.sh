@@ -41,8 +41,8 @@ cmake --build "$build" --target $targets -j "$jobs"
 # summary NAME LOG: "NAME: N execs, seeds cov A ft B -> cov C ft D".
 summary() {
   awk -v name="$1" '
-    / INITED / { for (i = 1; i < NF; i++) { if ($i == "cov:") ic = $(i+1); if ($i == "ft:") if_ = $(i+1) } }
-    / DONE / { for (i = 1; i < NF; i++) { if ($i == "cov:") dc = $(i+1); if ($i == "ft:") df = $(i+1) } }
+    /INITED cov:/ { for (i = 1; i < NF; i++) { if ($i == "cov:") ic = $(i+1); if ($i == "ft:") if_ = $(i+1) } }
+    /DONE +cov:/ { for (i = 1; i < NF; i++) { if ($i == "cov:") dc = $(i+1); if ($i == "ft:") df = $(i+1) } }
     /^stat::number_of_executed_units:/ { n = $2 }
     END { printf "%s: %s execs, seeds cov %s ft %s -> cov %s ft %s\n", name, n, ic, if_, dc, df }' "$2"
 }
