@@ -14,7 +14,17 @@ P=$B/plugins
 T=$(mktemp -d /tmp/nxt-demo.XXXXXX)
 PORT=${NXT_DEMO_PORT:-5467}
 PIDS=()
-cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+# In a -DNXT_SANITIZE=ON build a daemon's ASan/LSan/UBSan report (printed to
+# its log, often only at exit) fails the demo.
+cleanup() {
+  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true
+  local rx="ERROR: (Address|Leak|UndefinedBehavior)Sanitizer|runtime error:" bad=0 f
+  for f in "$T"/*.log; do
+    grep -qE "$rx" "$f" || continue
+    echo "demo: sanitizer report in $f:" >&2; grep -EA40 "$rx" "$f" >&2; bad=1
+  done
+  [ "$bad" = 0 ] || exit 1
+}
 trap cleanup EXIT
 wait_for() {  # FILE REGEX: poll a log until a line matches (20 s deadline)
   for _ in $(seq 200); do grep -qE "$2" "$1" 2>/dev/null && return 0; sleep 0.1; done

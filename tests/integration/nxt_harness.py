@@ -75,6 +75,21 @@ def make_padded_plugin(path, size, base="2_0"):
     return path
 
 
+# What ASan, LSan and UBSan print when they find something (a build with
+# -DNXT_SANITIZE=ON). Any of these in a daemon's log or nxtctl's stderr fails
+# the test, even where the behaviour under test went right.
+SANITIZER_REPORT = re.compile(r"ERROR: (?:Address|Leak|UndefinedBehavior)Sanitizer|runtime error:")
+
+
+def sanitizer_report(text):
+    """The first sanitizer report line in `text` with what follows it (up to 4000 chars), or ""."""
+    m = SANITIZER_REPORT.search(text or "")
+    if not m:
+        return ""
+    start = text.rfind("\n", 0, m.start()) + 1
+    return text[start:start + 4000]
+
+
 def wait_for(predicate, timeout, what, interval=0.05):
     """Polls `predicate` until it returns a truthy value (returned) or the deadline passes."""
     deadline = time.monotonic() + timeout
@@ -270,15 +285,26 @@ class NxtTestCase(unittest.TestCase):
 
     def _cleanup(self):
         statuses = {}
+        problems = []
         for d in reversed(self.daemons):
+            was_running = d.alive()
             statuses[d.name] = d.stop()
-        if self._failed() or os.environ.get("NXT_IT_VERBOSE"):
+            # SIGTERM is the normal stop: anything but exit 0 is a bug (under
+            # ASan, LeakSanitizer's exit status at the end of main lands here).
+            if was_running and statuses[d.name] != 0:
+                problems.append("%s exited with status %s on SIGTERM" % (d.name, statuses[d.name]))
+            report = sanitizer_report(d.log())
+            if report:
+                problems.append("sanitizer report in %s's log:\n%s" % (d.name, report))
+        if problems or self._failed() or os.environ.get("NXT_IT_VERBOSE"):
             for d in self.daemons:
                 print("\n======== %s (%s, exit %s) ========" % (d.name, " ".join(d.argv), statuses.get(d.name)))
                 print(d.log()[-30000:])
             print("temp dir kept: " + self.tmp)
         else:
             shutil.rmtree(self.tmp, ignore_errors=True)
+        if problems:
+            raise AssertionError("\n".join(problems))
 
     def publisher(self):
         """(private key path, public key text) of this test's publisher key, made on first use."""
@@ -384,6 +410,9 @@ class NxtTestCase(unittest.TestCase):
         sock = node_or_socket if isinstance(node_or_socket, str) else node_or_socket.socket
         argv = [NXTCTL, "--socket", sock, *args] + (["--json"] if json_out else [])
         proc = subprocess.run(argv, capture_output=True, text=True, timeout=timeout or self.PUSH_TIMEOUT + 30)
+        report = sanitizer_report(proc.stderr)
+        if report:
+            self.fail("sanitizer report from %s:\n%s" % (" ".join(argv), report))
         return Ctl(argv, proc)
 
     def ctl_ok(self, node, *args, **kw):
@@ -472,6 +501,9 @@ class StreamedCtl:
             raise AssertionError("%s still running after %d s; last output: %s"
                                  % (" ".join(self.argv), timeout, "".join(self.lines[-3:])))
         self._close()
+        report = sanitizer_report(self.err)
+        if report:
+            raise AssertionError("sanitizer report from %s:\n%s" % (" ".join(self.argv), report))
         return self.proc.returncode
 
     def _close(self):
