@@ -95,6 +95,7 @@ Result<std::string> ActivationHost::ActivateStaged(const std::string& why) {
       ClearStaged();
       return st.error();
     }
+  if (m.kind() == package::kKindDeb) return ActivateStagedPackage(m, sha, why);
   auto v = Install(state_dir_ + "/store/" + sha + ".so", sha, m.artifact());
   if (!v.ok()) {
     // Like a failed push: the old version keeps running, the bad build is dropped.
@@ -109,6 +110,21 @@ Result<std::string> ActivationHost::ActivateStaged(const std::string& why) {
   last_ = "activated " + Describe(m.artifact()) + " (" + why + ")";
   log_.Info(kMsgActivated, last_, {{"NXT_ARTIFACT_SHA256", sha}});
   Changed();
+  return last_;
+}
+
+// A staged .deb: dry run, dpkg -i, automatic rollback (PackageHost); the plug-in is untouched.
+Result<std::string> ActivationHost::ActivateStagedPackage(const wire::Manifest& m, const std::string& sha,
+                                                          const std::string& why) {
+  ClearStaged();
+  auto out = packages_ ? packages_->Install(state_dir_ + "/store/" + sha + ".so")
+                       : Result<package::InstallOutcome>(Error(Errc::kUnsupported, "this host takes no packages"));
+  last_ = out.ok() ? "activated package " + DescribeInstall(*out) + " (" + why + ")"
+                   : "activation of " + Describe(m.artifact()) + " failed (" + why + "): " + out.error().message();
+  if (out.ok()) log_.Info(kMsgActivated, last_, {{"NXT_ARTIFACT_SHA256", sha}});
+  else log_.Error(kMsgActivated, last_, {{"NXT_ARTIFACT_SHA256", sha}, {"NXT_REASON", out.error().message()}});
+  Changed();
+  if (!out.ok()) return out.error();
   return last_;
 }
 

@@ -16,6 +16,7 @@
 
 #include "base/clock.h"
 #include "client/activation_policy.h"
+#include "client/package_host.h"
 #include "client/plugin_host.h"
 #include "client/rollback_floor.h"
 #include "nxt/wire.pb.h"
@@ -36,6 +37,8 @@ class ActivationHost {
 
   // A verified release is in the store: stage it (true) or activate it now (false)?
   bool ShouldStage(wire::Activation requested) const;
+  // Where a staged Debian package release (manifest kind "deb") is installed on activation.
+  void set_packages(PackageHost* packages) { packages_ = packages; }
   // Keeps `path` (store/<sha>.so) staged; a window policy may activate it at once.
   Status Stage(const std::string& path, const wire::Manifest& manifest);
   // Loads `path` and makes it current; records the anti-rollback floor.
@@ -58,6 +61,7 @@ class ActivationHost {
  private:
   void ArmWindow();
   void ClearStaged();
+  Result<std::string> ActivateStagedPackage(const wire::Manifest& m, const std::string& sha, const std::string& why);
   wire::Datagram MakeReport(uint64_t request, bool ok, const std::string& result) const;
   void Changed();
 
@@ -66,6 +70,7 @@ class ActivationHost {
   sys::Logger& log_;
   std::string state_dir_, staged_path_;
   PluginHost& plugins_;
+  PackageHost* packages_ = nullptr;
   RollbackFloor& floor_;
   std::function<void()> on_running_changed_;
   ActivationPolicy policy_;

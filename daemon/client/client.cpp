@@ -84,6 +84,7 @@ void Client::ApplyLimits(const ClientOptions& o) {
   packages_.Configure(o.packages, o.package_root);
   packages_.set_keepalive([this] { notifier_.Watchdog(); });
   transfers_.set_packages(&packages_);
+  activation_.set_packages(&packages_);
 }
 
 void Client::ApplyTrust(const ClientOptions& o) {

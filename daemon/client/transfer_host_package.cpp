@@ -16,13 +16,17 @@ void TransferHost::FinishPackage(const std::string& store_path) {
   Active& a = *active_;
   const uint64_t transfer = a.offer.transfer();
   if (Status ok = AcceptsKind(a.staging.manifest()); !ok.ok()) return Fail(ok.error().message());
-  if (a.offer.activation() == wire::ACTIVATION_LATER) {
+  if (activation_.ShouldStage(a.offer.activation())) {
+    // Checked and kept now; installed by `nxtctl activate` or the host's window (ActivationHost).
     auto staged = packages_->Stage(store_path);
     if (!staged.ok()) return Fail(staged.error().message());
+    if (Status st = activation_.Stage(store_path, a.staging.manifest()); !st.ok())
+      return Fail("cannot stage: " + st.error().message());
     const std::string what = staged->info.package + " " + staged->info.version;
     log_.Info("staged package " + what + " for later activation", {{"NXT_PACKAGE", staged->info.package}});
     Report(a.peer, transfer, wire::OUTCOME_STAGED, "staged package " + what, 0);
     active_.reset();
+    on_running_changed_();
     return;
   }
   auto installed = packages_->Install(store_path);

@@ -88,6 +88,10 @@ void Server::HandleReleasePush(const control::Push& push, UniqueFd fd, const std
   struct stat st {};
   if (!fd.valid() || fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode))
     return (void)r->Send(ReleaseReply(control::RESULT_INVALID, "no release file was passed"));
+  // Not silently ignored: groups, waves and desired state are per-artifact today.
+  if (!push.group().empty() || !push.wave().empty())
+    return (void)r->Send(ReleaseReply(control::RESULT_INVALID,
+                                      "--group and --wave do not apply to a multi-platform release yet; use --to"));
   if (Status ok = CheckParts(push, fd.get(), static_cast<uint64_t>(st.st_size)); !ok.ok())
     return (void)r->Send(ReleaseReply(control::RESULT_INVALID, ok.error().message()));
   auto targets = ReleaseTargets(push);

@@ -115,7 +115,7 @@ class PackagePayloads(NxtTestCase):
         self.assertEqual(self.installed(root), "")
         self.assertEqual(self.status(client).get("running_source"), "default")
 
-    def test_a_package_pushed_for_later_is_staged_not_installed(self):
+    def test_a_package_pushed_for_later_is_staged_then_installed_on_activate(self):
         server, client, root = self.start()
         r = self.ctl(server, "push", "--later", self.deb("1.0"))
         self.assertEqual(r.rc, 0, str(r))
@@ -123,6 +123,10 @@ class PackagePayloads(NxtTestCase):
         self.assertEqual(self.target(r)["reason"], "staged package hello 1.0")
         self.assertEqual(self.installed(root), "")
         self.assertTrue(os.path.exists(os.path.join(client.dir, "packages", "hello_1.0_%s.deb" % dpkg_arch())))
+        r = self.ctl(server, "activate", "--to", "host-1")
+        self.assertEqual(r.rc, 0, str(r))
+        self.assertEqual(self.installed(root), "1.0")
+        client.wait_log(r"activated package hello 1\.0 \(new\)")
 
     def test_a_release_with_a_package_per_architecture_installs_this_hosts_one(self):
         server, client, root = self.start()

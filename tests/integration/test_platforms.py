@@ -53,6 +53,14 @@ class ReleaseChecks(NxtTestCase):
         self.assertEqual(r.rc, 1, str(r))
         self.assertIn("--release NAME:MAJOR.MINOR", r.err)
 
+    def test_a_release_with_group_or_wave_is_refused_rather_than_half_applied(self):
+        server = self.start_server()
+        client = self.start_client("host-1", server.v4)
+        self.wait_registered(server, client)
+        r = self.ctl(server, "push", "--release", "libfunctional:8.6", "--wave", "50%", plugin("2_0"))
+        self.assertEqual(r.rc, 1, str(r))
+        self.assertIn("do not apply to a multi-platform release yet", r.err)
+
     def test_a_native_only_release_installs_on_a_native_host_with_its_signed_platform(self):
         server = self.start_server()
         client = self.start_client("host-1", server.v4)
