@@ -14,6 +14,8 @@
 #include "artifact/release.h"
 #include "ctl/commands.h"
 #include "ctl/release.h"
+#include "ctl/release_parts.h"
+#include "ctl/deb_push.h"
 #include "ctl/push_view.h"
 #include "ctl/render.h"
 
@@ -21,12 +23,14 @@ namespace nxt::ctl {
 namespace {
 
 struct PushArgs {
-  std::string file;
+  std::vector<std::string> files;  // one FILE, or FILE[@PLATFORM]... with --release
+  std::string release;             // NAME[:MAJOR.MINOR] of a multi-platform release
   std::vector<std::string> to;
   bool later = false;
   bool no_progress = false;
   bool encrypt = false;
-  ReleaseArgs release;
+  std::string group, wave, max_failures;
+  ReleaseArgs release_args;
 };
 
 struct OpenedFile {
@@ -56,6 +60,9 @@ control::Request PushRequest(const PushArgs& args, const std::string& absolute_p
   for (const auto& id : args.to) push->add_to(id);
   push->set_activation(args.later ? wire::ACTIVATION_LATER : wire::ACTIVATION_IMMEDIATE);
   push->set_encrypt(args.encrypt);
+  push->set_group(args.group);
+  push->set_wave(args.wave);
+  push->set_max_failures(args.max_failures);
   return request;
 }
 
@@ -68,7 +75,9 @@ Status DescribePush(const PushArgs& args, const OpenedFile& file, control::Push*
     push->set_payload_offset(bundle->payload_offset);
     return Ok();
   }
-  auto described = DescribeRelease(file.absolute_path, args.release);
+  NXT_ASSIGN(bool deb, DescribeDebPush(file.fd.get(), file.absolute_path, push));
+  if (deb) return Ok();
+  auto described = DescribeRelease(file.absolute_path, args.release_args);
   if (!described.ok()) {
     // Still pushed: the hosts run the same checks and refuse it with a reason
     // each, which is what an operator testing a build wants to see.
@@ -79,8 +88,8 @@ Status DescribePush(const PushArgs& args, const OpenedFile& file, control::Push*
   push->set_product(info.product());
   push->set_major(info.major());
   push->set_minor(info.minor());
-  push->set_downgrade(args.release.downgrade);
-  push->set_expires_days(args.release.expires_days);
+  push->set_downgrade(args.release_args.downgrade);
+  push->set_expires_days(args.release_args.expires_days);
   return Ok();
 }
 
@@ -89,13 +98,25 @@ PushView::Mode ViewMode(const Context& ctx, const PushArgs& args) {
   return ctx.env().out_is_tty ? PushView::Mode::kBars : PushView::Mode::kStateChanges;
 }
 
+// The request and the descriptor that goes with it: the file itself, or the
+// parts of a multi-platform release back to back (ctl/release_parts.h).
+Result<std::pair<control::Request, UniqueFd>> PreparePush(const PushArgs& args, std::ostream& err) {
+  if (IsPlatformRelease(args.files, args.release)) {
+    control::Request request = PushRequest(args, "");
+    NXT_ASSIGN(UniqueFd parts, BuildReleaseParts(args.files, args.release, args.release_args, request.mutable_push()));
+    return std::pair{std::move(request), std::move(parts)};
+  }
+  NXT_ASSIGN(OpenedFile file, OpenArtifact(args.files.at(0)));
+  control::Request request = PushRequest(args, file.absolute_path);
+  NXT_TRY(DescribePush(args, file, request.mutable_push(), err));
+  return std::pair{std::move(request), std::move(file.fd)};
+}
+
 int Push(Context& ctx, const PushArgs& args) {
-  Result<OpenedFile> file = OpenArtifact(args.file);
-  if (!file.ok()) return ctx.Fail(file.error().message());
-  control::Request request = PushRequest(args, file->absolute_path);
-  if (Status st = DescribePush(args, *file, request.mutable_push(), ctx.env().err); !st.ok())
-    return ctx.Fail(st.error().message());
-  Result<std::unique_ptr<Session>> session = ctx.Open(request, file->fd.get());
+  auto prepared = PreparePush(args, ctx.env().err);
+  if (!prepared.ok()) return ctx.Fail(prepared.error().message());
+  auto& [request, fd] = *prepared;
+  Result<std::unique_ptr<Session>> session = ctx.Open(request, fd.get());
   if (!session.ok()) return ctx.Fail(session.error().message());
 
   std::ostream& out = ctx.env().out;
@@ -109,6 +130,10 @@ int Push(Context& ctx, const PushArgs& args) {
     bool verdict_reply = response->final() && response->has_progress();
     if (!verdict_reply && !ctx.Show(*response)) return kExitFailure;
     if (verdict_reply && ctx.options().json) (void)ctx.Show(*response);
+    if (response->final() && response->has_rollouts()) {  // --wave: the rollout goes on in the server
+      if (!ctx.options().json) out << response->text() << "\n" << RenderRollouts(response->rollouts(), ctx.env().now_unix_ms());
+      return kExitOk;
+    }
     if (response->has_progress()) {
       last = response->progress();
       out << view.Update(last) << std::flush;
@@ -130,16 +155,32 @@ Action DefinePush(CLI::App& sub) {
   auto args = std::make_shared<PushArgs>();
   // No CLI11 ExistingFile check: a missing file is a failure (exit 1) with
   // our own wording, not a usage error.
-  sub.add_option("FILE", args->file, "Plug-in library (.so), or a bundle from nxtctl sign, to push")->required()->type_name("");
+  sub.add_option("FILE", args->files,
+                 "Plug-in library (.so), or a bundle from nxtctl sign, to push; with --release, one FILE[@PLATFORM] "
+                 "per platform")
+      ->required()
+      ->type_name("");
+  sub.add_option("--release", args->release,
+                 "Push FILEs as one release NAME[:MAJOR.MINOR] with one artifact per platform; each host gets its "
+                 "own, hosts of other platforms are skipped")
+      ->type_name("NAME:VERSION");
   sub.add_option("--to", args->to, "Client id to push to; repeat or comma-separate (default: every registered client)")
       ->type_name("ID")
       ->allow_extra_args(false)
       ->delimiter(',');
+  sub.add_option("--group", args->group, "Push to this group's hosts (nxtctl groups)")->type_name("NAME");
+  sub.add_option("--wave", args->wave,
+                 "Roll out wave by wave: hosts per wave as a count or a share (\"10%\"); returns at once, "
+                 "follow with nxtctl rollout status")
+      ->type_name("N|P%");
+  sub.add_option("--max-failures", args->max_failures,
+                 "Failures per wave (count or share of the wave) that halt a --wave rollout (default 0)")
+      ->type_name("N|P%");
   sub.add_flag("--later", args->later, "Stage only; hosts activate on command (success = staged)");
   sub.add_flag("--no-progress", args->no_progress, "Print only the final result table");
   sub.add_flag("--encrypt", args->encrypt,
                "Encrypt the payload once and wrap its key to each target host's identity: only they can read it");
-  AddReleaseFlags(sub, args->release);
+  AddReleaseFlags(sub, args->release_args);
   return [args](Context& ctx) { return Push(ctx, *args); };
 }
 

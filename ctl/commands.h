@@ -27,6 +27,13 @@ Action DefineStatus(CLI::App& sub);        // commands_info.cpp
 Action DefineClients(CLI::App& sub);       // commands_info.cpp
 Action DefineListCommands(CLI::App& sub);  // commands_info.cpp
 Action DefinePush(CLI::App& sub);          // command_push.cpp
+Action DefineGroups(CLI::App& sub);        // command_fleet.cpp
+Action DefineQuery(CLI::App& sub);         // command_fleet.cpp
+Action DefineReconcile(CLI::App& sub);     // command_fleet.cpp
+Action DefineActivate(CLI::App& sub);      // command_fleet.cpp
+Action DefineRollback(CLI::App& sub);      // command_fleet.cpp
+Action DefineRollout(CLI::App& sub);       // command_fleet.cpp
+Action DefineHistory(CLI::App& sub);       // command_fleet.cpp
 Action DefineKeygen(CLI::App& sub);        // command_keys.cpp
 Action DefineSign(CLI::App& sub);          // command_keys.cpp
 struct ReleaseArgs;

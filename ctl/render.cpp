@@ -85,6 +85,9 @@ void AddClientFields(const control::Status& s, uint64_t now_unix_ms, Pairs& pair
   if (s.plugin_loaded_unix_ms())
     pairs.emplace_back("loaded", FormatAgo(s.plugin_loaded_unix_ms(), now_unix_ms));
   pairs.emplace_back("staged", IsEmpty(s.staged()) ? "none" : VersionWithSha(s.staged()));
+  if (!IsEmpty(s.previous())) pairs.emplace_back("previous", VersionWithSha(s.previous()));
+  if (!s.activation().empty()) pairs.emplace_back("activation", s.activation());
+  if (!s.last_activation().empty()) pairs.emplace_back("last activation", s.last_activation());
 }
 
 }  // namespace
@@ -157,6 +160,7 @@ std::string TargetStateName(control::TargetState state) {
     case control::TARGET_STAGED: return "staged";
     case control::TARGET_FAILED: return "failed";
     case control::TARGET_DECLINED: return "declined";
+    case control::TARGET_SKIPPED: return "skipped";
     default: return "unknown(" + std::to_string(static_cast<int>(state)) + ")";
   }
 }
@@ -210,14 +214,17 @@ std::string RenderStatus(const control::Status& status, uint64_t now_unix_ms) {
 
 std::string RenderClients(const control::ClientList& list, uint64_t now_unix_ms) {
   if (list.clients_size() == 0) return "no clients\n";
-  Table table({"ID", "ADDRESS", "PLATFORM", "VERSION", "STATE", "LAST SEEN", "KEY", "LAST RESULT"});
+  Table table({"ID", "ADDRESS", "PLATFORM", "VERSION", "DESIRED", "STATE", "LEASE", "LAST SEEN", "KEY", "LAST RESULT"});
   for (const auto& c : list.clients()) {
     std::string version = FormatVersion(c.running());
     if (!IsEmpty(c.staged())) version += " (staged " + FormatVersion(c.staged()) + ")";
     // Enrollment first: a pending or revoked host gets nothing, whatever its lease says.
     std::string state = c.enrollment().empty() || c.enrollment() == "approved" ? c.state() : c.enrollment();
-    table.AddRow({c.id(), c.address(), c.platform(), version, state, FormatAgo(c.last_seen_unix_ms(), now_unix_ms),
-                  c.key_fingerprint(), c.last_result()});
+    std::string desired = c.sync();
+    if (c.sync() == "behind") desired += ": " + FormatVersion(c.desired());
+    table.AddRow({c.id(), c.address(), c.platform(), version, desired, state,
+                  c.lease_expires_unix_ms() ? FormatAgo(c.lease_expires_unix_ms(), now_unix_ms) : "",
+                  FormatAgo(c.last_seen_unix_ms(), now_unix_ms), c.key_fingerprint(), c.last_result()});
   }
   return table.Render();
 }

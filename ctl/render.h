@@ -77,6 +77,7 @@ std::string StateChangeLine(const control::TargetProgress& target);
 struct PushVerdict {
   size_t total = 0;
   size_t failed = 0;
+  size_t skipped = 0;  // no artifact for their platform: listed, not failed
   int exit_code = 1;  // 0 only if there were targets and none failed
 };
 PushVerdict JudgePush(const control::PushProgress& progress, bool later);
@@ -85,5 +86,17 @@ std::string VerdictLine(const PushVerdict& verdict, bool later);
 
 // HOST RESULT VERSION TIME DETAIL, then "k of n hosts failed" when any did.
 std::string RenderPushSummary(const control::PushProgress& progress, bool later);
+
+// ---- fleet (render_fleet.cpp) -------------------------------------------
+
+// GROUP MEMBERS.
+std::string RenderGroups(const control::GroupList& list);
+// HOST SYNC RUNNING STAGED DESIRED UPTIME RESULT: query, activate, rollback, reconcile;
+// then the reply's one-line summary.
+std::string RenderFleet(const control::FleetReport& report, const std::string& summary);
+// One block per rollout: state, waves with their hosts and outcomes.
+std::string RenderRollouts(const control::RolloutList& list, uint64_t now_unix_ms);
+// TIME DEPLOYMENT HOST ACTION VERSION RESULT DETAIL, newest first.
+std::string RenderHistory(const control::History& history, uint64_t now_unix_ms);
 
 }  // namespace nxt::ctl

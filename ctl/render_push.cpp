@@ -9,11 +9,13 @@ namespace {
 
 bool Finished(control::TargetState state) {
   return state == control::TARGET_INSTALLED || state == control::TARGET_STAGED ||
-         state == control::TARGET_FAILED || state == control::TARGET_DECLINED;
+         state == control::TARGET_FAILED || state == control::TARGET_DECLINED || state == control::TARGET_SKIPPED;
 }
 
-bool Succeeded(control::TargetState state, bool later) {
-  return state == control::TARGET_INSTALLED || (later && state == control::TARGET_STAGED);
+// Staged counts even without --later: a host whose `activation` is manual or
+// a window stages every release, as its owner asked.
+bool Succeeded(control::TargetState state, bool /*later*/) {
+  return state == control::TARGET_INSTALLED || state == control::TARGET_STAGED;
 }
 
 // Fraction done in [0, 1]. A host that finished without byte counts (declined
@@ -67,19 +69,25 @@ std::string StateChangeLine(const control::TargetProgress& target) {
 PushVerdict JudgePush(const control::PushProgress& progress, bool later) {
   PushVerdict verdict;
   verdict.total = static_cast<size_t>(progress.targets_size());
-  for (const auto& t : progress.targets())
-    if (!Succeeded(t.state(), later)) ++verdict.failed;
+  for (const auto& t : progress.targets()) {
+    if (t.state() == control::TARGET_SKIPPED) ++verdict.skipped;
+    else if (!Succeeded(t.state(), later)) ++verdict.failed;
+  }
   // A push that reached nobody did not do what the operator asked.
-  verdict.exit_code = verdict.total > 0 && verdict.failed == 0 ? 0 : 1;
+  verdict.exit_code = verdict.total > verdict.skipped && verdict.failed == 0 ? 0 : 1;
   return verdict;
 }
 
 std::string VerdictLine(const PushVerdict& verdict, bool later) {
   if (verdict.total == 0) return "no hosts were targeted";
+  const size_t reached = verdict.total - verdict.skipped;
+  const std::string skipped =
+      verdict.skipped ? "; " + std::to_string(verdict.skipped) + " skipped (no artifact for their platform)" : "";
+  if (reached == 0) return "no targeted host runs a platform this release has" + skipped;
   if (verdict.failed > 0)
-    return std::to_string(verdict.failed) + " of " + std::to_string(verdict.total) + " hosts failed";
-  return "all " + std::to_string(verdict.total) + (verdict.total == 1 ? " host " : " hosts ") +
-         (later ? "staged or installed" : "installed");
+    return std::to_string(verdict.failed) + " of " + std::to_string(reached) + " hosts failed" + skipped;
+  return "all " + std::to_string(reached) + (reached == 1 ? " host " : " hosts ") +
+         (later ? "staged or installed" : "installed") + skipped;
 }
 
 std::string RenderPushSummary(const control::PushProgress& progress, bool later) {

@@ -6,7 +6,9 @@
 #include <memory>
 #include <vector>
 
+#include "client/activation_host.h"
 #include "client/options.h"
+#include "client/package_host.h"
 #include "client/plugin_host.h"
 #include "client/rollback_floor.h"
 #include "client/session.h"
@@ -38,6 +40,8 @@ class Client {
   void ApplyLimits(const ClientOptions& o);
   Status UseServer(const std::string& server, const std::string& server_key);  // "" = none configured: idle
   void OnDatagram(const net::ReceivedDatagram& r);
+  void Dispatch(const net::Address& from, const wire::Datagram& inner);
+  void HandleLocalFleet(const control::Request& req, control::Replier& r);  // activate / rollback on this host
 
   ClientOptions opt_;
   sys::ConfigSource source_;
@@ -46,14 +50,17 @@ class Client {
   SystemClock clock_;
   std::unique_ptr<sys::EventLoop> loop_;
   net::UdpEndpoint udp_;
+  std::vector<net::ReceivedDatagram> rx_batch_;  // reused: no allocation per readable event
   secure::Identity identity_;
   net::Address server_;  // invalid while no server is configured
   uint64_t instance_;
   TimeUs started_;
   PluginHost plugins_;
+  PackageHost packages_;
   artifact::TrustPolicy policy_;
   RollbackFloor floor_;
   std::unique_ptr<Session> session_;
+  ActivationHost activation_;
   TransferHost transfers_;
   sys::IoWatch readable_;
   std::unique_ptr<control::ControlServer> control_;

@@ -4,6 +4,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "client/activation_policy.h"
 #include "crypto/key_text.h"
 #include "net/address.h"
 
@@ -20,6 +21,12 @@ Status CheckAddress(const std::string& s) {
 Status CheckPublisher(const std::string& s) {
   auto k = crypto::ParseKey(crypto::KeyType::kEd25519, crypto::KeyPart::kPublic, s);
   if (!k.ok()) return k.error();
+  return Ok();
+}
+
+Status CheckActivation(const std::string& s) {
+  auto p = ParseActivationPolicy(s);
+  if (!p.ok()) return p.error();
   return Ok();
 }
 
@@ -60,8 +67,21 @@ const sys::ConfigSchema& ClientSchema() {
     s.Int("rate_window_seconds", 60, "Window over which min_transfer_rate is measured.", sys::IntRange(1, 3600));
     s.Int("staging_quota_mb", 1024, "Most MiB the staging area may hold; larger offers are declined.",
           sys::IntRange(1, 1 << 24));
+    s.String("activation", "immediate",
+             "When a verified release starts running. \"immediate\": as soon as it is verified\n"
+             "(a push with --later is only staged). \"manual\": every release is staged until\n"
+             "'nxtctl activate' (on the server, or on this host's control socket).\n"
+             "\"window HH:MM-HH:MM\": staged, then activated by itself inside that daily window of\n"
+             "local time (it may cross midnight). A staged release survives restarts.",
+             CheckActivation);
     s.Int("selftest_timeout_ms", 2000, "Longest a new plug-in's self-test may run before it is refused.",
           sys::IntRange(10, 600000));
+    s.Bool("packages", false,
+           "Accept Debian packages (.deb) as payloads and install them with dpkg (needs root:\n"
+           "see the README's \"Debian packages as payloads\" for the systemd drop-in).");
+    s.String("package_root", "/",
+             "Where packages are installed (dpkg --root); \"/\" is this system. Another root is for\n"
+             "image builds and tests.", sys::NonEmpty());
     s.String("log_level", "info", "error, warning, notice, info or debug.",
              sys::OneOf({"error", "warning", "notice", "info", "debug"}));
     s.String("log_target", "auto", "auto (journal under systemd, else stderr), journal or stderr.",
@@ -89,6 +109,9 @@ Result<ClientOptions> LoadClientOptions(const sys::ConfigSource& source) {
   o.min_transfer_rate = static_cast<uint32_t>(v.GetInt("min_transfer_rate"));
   o.rate_window_seconds = static_cast<uint32_t>(v.GetInt("rate_window_seconds"));
   o.staging_quota_mb = static_cast<uint32_t>(v.GetInt("staging_quota_mb"));
+  o.packages = v.GetBool("packages");
+  o.package_root = v.GetString("package_root");
+  o.activation = v.GetString("activation");
   o.log_level = v.GetString("log_level");
   o.log_target = v.GetString("log_target");
   return o;
@@ -103,7 +126,8 @@ Result<ParsedClientArgs> ParseClientArgs(int argc, char** argv) {
   auto* cfg = app.add_option("--config", out.source.path, "Configuration file")->capture_default_str();
   for (const char* key : {"server", "server_key", "id", "listen", "state_dir", "control_socket", "control_group", "default_plugin",
                           "selftest_timeout_ms", "log_level", "log_target", "require_signature", "trusted_publishers",
-                          "transfer_timeout_seconds", "min_transfer_rate", "rate_window_seconds", "staging_quota_mb"}) {
+                          "transfer_timeout_seconds", "min_transfer_rate", "rate_window_seconds", "staging_quota_mb",
+                          "packages", "package_root", "activation"}) {
     std::string flag = std::string("--") + key;
     std::replace(flag.begin(), flag.end(), '_', '-');
     app.add_option(flag, flags[key], ClientSchema().Find(key)->help);

@@ -26,6 +26,9 @@ struct ClientOptions {
   uint32_t min_transfer_rate = 4096;   // bytes/s
   uint32_t rate_window_seconds = 60;
   uint32_t staging_quota_mb = 1024;
+  bool packages = false;             // accept .deb releases (installed with dpkg; needs root)
+  std::string package_root = "/";    // dpkg --root for them; "/" = this system
+  std::string activation = "immediate";  // "immediate" | "manual" | "window HH:MM-HH:MM"
   std::string log_level;
   std::string log_target;
 };

@@ -1,7 +1,10 @@
 #include "client/plugin_host.h"
 
+#include <unistd.h>
+
 #include <filesystem>
 
+#include "base/crash_point.h"
 #include "crypto/digest.h"
 #include "crypto/sha256.h"
 #include "plugin/elf.h"
@@ -50,6 +53,7 @@ bool PluginHost::TryLoad(const std::string& link_or_path, const std::string& sou
 }
 
 void PluginHost::Start() {
+  if (auto text = sys::ReadFile(state_dir_ + "/previous.info", 4096); text.ok()) previous_.ParseFromString(*text);
   if (TryLoad(state_dir_ + "/current", "current") || TryLoad(state_dir_ + "/previous", "previous") ||
       TryLoad(default_path_, "default")) {
     log_.Info("serving the " + source_ + " plug-in " + path_, {{"NXT_SOURCE", source_}});
@@ -70,6 +74,9 @@ void PluginHost::Announce() {
 
 Result<plugin::PluginVersion> PluginHost::Activate(const std::string& path, const std::string& sha_hex,
                                                    const wire::ArtifactInfo* expected) {
+  NXT_CRASH_POINT("client.loading");
+  // The platform the publisher signed, against this host and the ELF header itself.
+  if (expected) NXT_TRY(plugin::CheckSignedPlatform(path, expected->platform()));
   auto loaded = plugin::Load(path, options_);
   if (!loaded.ok()) return loaded.error();
   const plugin::PluginVersion& v = loaded->version();
@@ -79,18 +86,63 @@ Result<plugin::PluginVersion> PluginHost::Activate(const std::string& path, cons
                                     std::to_string(v.minor) + " but the release is signed as " + expected->product() +
                                     " " + std::to_string(expected->major()) + "." + std::to_string(expected->minor()));
   std::string current = state_dir_ + "/current", previous = state_dir_ + "/previous";
+  // What runs now becomes `previous`, even the shipped default (no `current` yet):
+  // a rollback can always go back one step without a transfer.
   auto old_target = sys::ReadSymlink(current);
-  if (old_target.ok() && *old_target != path) NXT_TRY(sys::ReplaceSymlinkAtomic(*old_target, previous));
+  std::string old = old_target.ok() ? *old_target : plugin_ ? path_ : "";
+  if (!old.empty() && old != path) {
+    NXT_TRY(sys::ReplaceSymlinkAtomic(old, previous));
+    RememberPrevious(Running());
+  }
+  NXT_CRASH_POINT("client.previous_swapped");
   NXT_TRY(sys::ReplaceSymlinkAtomic(path, current));
+  NXT_CRASH_POINT("client.current_swapped");
   // The new handle is good and `current` points at it: now drop the old one.
+  Took(std::move(loaded).value(), path, sha_hex);
+  return plugin_->version();
+}
+
+Result<plugin::PluginVersion> PluginHost::Rollback() {
+  std::string current = state_dir_ + "/current", previous = state_dir_ + "/previous";
+  auto back = sys::ReadSymlink(previous);
+  if (!back.ok()) return Error(Errc::kNotFound, "no previous version to roll back to");
+  auto loaded = plugin::Load(*back, options_);
+  if (!loaded.ok()) return std::move(loaded).error().WithContext("previous version " + *back);
+  auto old_target = sys::ReadSymlink(current);
+  wire::ArtifactInfo old_running = Running();
+  NXT_TRY(sys::ReplaceSymlinkAtomic(*back, current));
+  if (old_target.ok() && *old_target != *back) {
+    NXT_TRY(sys::ReplaceSymlinkAtomic(*old_target, previous));
+    RememberPrevious(old_running);
+  } else {
+    ::unlink(previous.c_str());
+    RememberPrevious({});
+  }
+  Took(std::move(loaded).value(), *back, ShaFromStorePath(*back));
+  return plugin_->version();
+}
+
+void PluginHost::Took(plugin::LoadedPlugin p, const std::string& path, const std::string& sha_hex) {
   plugin_.reset();
-  plugin_.emplace(std::move(loaded).value());
+  plugin_.emplace(std::move(p));
   path_ = path;
   source_ = "current";
   sha_hex_ = sha_hex;
+  if (sha_hex_.empty())  // the shipped default, outside the store
+    if (auto sha = crypto::Sha256OfFile(path); sha.ok()) sha_hex_ = crypto::ToHex(*sha);
   loaded_at_ms_ = clock_.UnixMs();
   Announce();
-  return plugin_->version();
+}
+
+void PluginHost::RememberPrevious(const wire::ArtifactInfo& info) {
+  previous_ = info;
+  Status st = sys::WriteFileAtomic(state_dir_ + "/previous.info", std::string_view(info.SerializeAsString()), 0644);
+  if (!st.ok()) log_.Warning("cannot record the previous version: " + st.error().message());
+}
+
+wire::ArtifactInfo PluginHost::Previous() const {
+  if (!sys::ReadSymlink(state_dir_ + "/previous").ok()) return {};
+  return previous_;
 }
 
 wire::ArtifactInfo PluginHost::Running() const {

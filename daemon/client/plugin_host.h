@@ -29,6 +29,11 @@ class PluginHost {
   // reports another one is refused.
   Result<plugin::PluginVersion> Activate(const std::string& path, const std::string& sha_hex,
                                          const wire::ArtifactInfo* expected = nullptr);
+  // Swaps back to `previous` (no transfer: it is still in the store): loads
+  // it first, then swaps the links, so a failure leaves everything as it was.
+  Result<plugin::PluginVersion> Rollback();
+  // What `previous` holds (empty when there is none), kept in previous.info.
+  wire::ArtifactInfo Previous() const;
 
   void set_options(plugin::LoadOptions options) { options_ = options; }
   bool loaded() const { return plugin_.has_value(); }
@@ -40,6 +45,8 @@ class PluginHost {
  private:
   bool TryLoad(const std::string& link_or_path, const std::string& source);
   void Announce();
+  void Took(plugin::LoadedPlugin p, const std::string& path, const std::string& sha_hex);
+  void RememberPrevious(const wire::ArtifactInfo& info);
 
   std::string state_dir_, default_path_;
   plugin::LoadOptions options_;
@@ -48,6 +55,7 @@ class PluginHost {
   std::optional<plugin::LoadedPlugin> plugin_;
   std::string path_, source_ = "none", sha_hex_;
   uint64_t loaded_at_ms_ = 0;
+  wire::ArtifactInfo previous_;
 };
 
 }  // namespace nxt::client

@@ -85,6 +85,9 @@ bool Session::Open(const wire::Datagram& outer, wire::Datagram* inner) {
 
 bool Session::Open(const secure::SealedView& view, wire::Datagram* inner) {
   if (!secure_ || !secure_->Open(view, plain_).ok()) return false;
+  // The server still holds this session: lost Welcomes alone (a lossy link)
+  // must not make us drop it and go deaf to a push while we handshake again.
+  unanswered_ = 0;
   return wire::DecodeDatagramInto(plain_, kMaxInner, inner).ok();
 }
 
@@ -93,6 +96,7 @@ void Session::SendHello() {
     secure_.reset();
     registered_ = false;
     unanswered_ = 0;
+    backoff_ = kUsPerSec;  // a new handshake starts from the short retry, not the Hellos' backoff
     Handshake();
     return;
   }

@@ -1,12 +1,17 @@
 // StagingFile: one release being received into staging/<sha256>.part.
 //
-// Payload chunks are written with pwrite at their offset; the manifest is
-// held in memory until its SHA-256 (from the Offer) checks out. Each payload
-// block is verified against the manifest as soon as it is complete, so a bad
-// block costs one block's refetch. Checkpoint() makes what was verified
-// durable (fdatasync, then the state file via write-temp-fsync-rename), so a
-// restart resumes from trusted bytes. Finalize() checks size and the whole
-// SHA-256, fsyncs, and renames into store/<sha256>.so.
+// Payload chunks are written at their offset, runs of consecutive chunks
+// coalesced into one pwrite of up to 256 KiB; the manifest is held in memory
+// until its SHA-256 (from the Offer) checks out. Each payload block is
+// verified against the signed manifest as soon as it is complete (hashed as
+// it arrived when its chunks came in order, else read back from the file),
+// so a bad block costs one block's refetch. The signed block
+// hashes cover every byte, so a plain release needs no second whole-file
+// hashing pass (an encrypted one gets it while it is decrypted into the
+// store). Checkpoint() makes what was verified durable (fdatasync, then the
+// state file via write-temp-fsync-rename), so a restart resumes from trusted
+// bytes. Finalize() checks that every block verified and the size, fsyncs,
+// and renames into store/<sha256>.so.
 #pragma once
 
 #include <cstdint>
@@ -61,7 +66,9 @@ class StagingFile {
  private:
   StagingFile() = default;
   Status LoadState();
-  Status FeedWholeHash();
+  // Writes the coalesced run of chunks, if any.
+  Status FlushWrites();
+  void StreamHash(const transfer::ChunkSpan& span, std::span<const uint8_t> data);
   // Block `b` as plaintext (decrypted when the release is encrypted).
   Result<std::span<const uint8_t>> PlainBlock(uint64_t b);
   Result<std::string> FinalizeSealed(const std::string& dest);
@@ -76,8 +83,11 @@ class StagingFile {
   wire::Manifest manifest_;
   bool manifest_ok_ = false, resumed_ = false;
   RangeSet verified_;          // payload block indexes
-  crypto::Sha256 whole_;       // over blocks [0, whole_next_)
-  uint64_t whole_next_ = 0;
+  std::vector<uint8_t> run_;   // consecutive payload chunks not yet written
+  uint64_t run_offset_ = 0;    // payload offset of run_[0]
+  static constexpr uint64_t kNoBlock = UINT64_MAX;
+  crypto::Sha256 stream_;      // over stream_block_ from its start up to stream_next_
+  uint64_t stream_block_ = kNoBlock, stream_next_ = 0;
   std::string block_buf_;
   std::vector<uint8_t> plain_buf_;
   std::optional<crypto::AeadKey> content_key_;  // encrypted release

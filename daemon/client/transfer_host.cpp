@@ -5,9 +5,11 @@
 #include <algorithm>
 #include <filesystem>
 
+#include "base/crash_point.h"
 #include "crypto/digest.h"
 #include "crypto/wrap.h"
 #include "plugin/elf.h"
+#include "sys/atomic_file.h"
 #include "wire/codec.h"
 
 namespace nxt::client {
@@ -30,10 +32,11 @@ wire::Datagram NewDatagram() {
 TransferHost::TransferHost(sys::EventLoop& loop, std::function<void(const wire::Datagram&)> send, const Clock& clock,
                            sys::Logger& log, std::string state_dir, PluginHost& plugins,
                            const artifact::TrustPolicy& policy, RollbackFloor& floor,
-                           const crypto::X25519KeyPair& identity, std::function<void()> on_running_changed)
+                           const crypto::X25519KeyPair& identity, ActivationHost& activation,
+                           std::function<void()> on_running_changed)
     : loop_(loop), send_(std::move(send)), clock_(clock), log_(log), state_dir_(std::move(state_dir)),
       staging_dir_(state_dir_ + "/staging"), store_dir_(state_dir_ + "/store"), plugins_(plugins), policy_(policy),
-      floor_(floor), identity_(identity),
+      floor_(floor), identity_(identity), activation_(activation),
       on_running_changed_(std::move(on_running_changed)), timer_(loop, [this] { OnTimer(); }) {}
 
 void TransferHost::Send(const net::Address&, const wire::Datagram& d) { send_(d); }
@@ -109,6 +112,8 @@ void TransferHost::OnOffer(const net::Address& from, const wire::Offer& offer) {
                      "cannot unwrap the release's key (encrypted to another host?): " + key.error().message());
     content_key = *key;
   }
+  // Made again if someone removed them under the running daemon.
+  for (const std::string* dir : {&staging_dir_, &store_dir_}) (void)sys::EnsureDir(*dir, 0750);
   auto staging = StagingFile::Open(staging_dir_, offer, rx->geometry(), policy_, clock_, content_key);
   if (!staging.ok()) {
     return Decline(from, offer.transfer(),
@@ -137,7 +142,12 @@ void TransferHost::OnChunk(const wire::Datagram& d) {
   if (malformed) ++counters_.malformed_chunks;
   if (span) {
     Status st = active_->staging.Write(*span, d.chunk().data());
-    if (!st.ok()) return Fail(st.error().message());
+    if (!st.ok()) {
+      // E.g. a full disk: what was staged must not keep the space from the next push.
+      active_->staging.Discard();
+      return Fail(st.error().message());
+    }
+    NXT_CRASH_POINT("client.chunk_written");
     active_->last_byte = now;
     if (auto block = active_->rx.OnStored(d.chunk().index())) active_->pending_blocks.push_back(*block);
     Verify();
@@ -160,12 +170,22 @@ void TransferHost::Verify() {
       Status st = floor_.Check({r.major(), r.minor()}, a.staging.manifest().downgrade());
       if (!st.ok()) return Fail(st.error().message());
     }
+    if (a.staging.manifest_verified())
+      if (Status kind = AcceptsKind(a.staging.manifest()); !kind.ok()) return Fail(kind.error().message());
+    // The offer's platform is only a hint; the signed one decides, before the payload is fetched.
+    if (a.staging.manifest_verified() && !a.staging.manifest().artifact().platform().empty() &&
+        a.staging.manifest().artifact().platform() != plugin::HostPlatform())
+      return Fail("the release is signed for " + a.staging.manifest().artifact().platform() + ", this host is " +
+                  plugin::HostPlatform());
   }
   while (a.staging.manifest_verified() && !a.pending_blocks.empty()) {
     uint64_t b = a.pending_blocks.front();
     a.pending_blocks.pop_front();
     auto ok = a.staging.VerifyBlock(b);
-    if (!ok.ok()) return Fail(ok.error().message());
+    if (!ok.ok()) {
+      if (ok.error().code() == Errc::kNoSpace) a.staging.Discard();  // a full disk: free it for the next push
+      return Fail(ok.error().message());
+    }
     if (!*ok) {
       ++counters_.corrupt_blocks;
       // Datagrams are authenticated, so a block that fails again and again
@@ -194,22 +214,24 @@ void TransferHost::Finish() {
     a.staging.Discard();  // a complete file that fails its hash is useless
     return Fail(path.error().message());
   }
+  if (a.staging.manifest().kind() == package::kKindDeb) return FinishPackage(*path);
   std::string sha_hex = a.staging.sha_hex();
-  if (a.offer.activation() == wire::ACTIVATION_LATER) {
-    log_.Info("staged " + sha_hex.substr(0, 12) + " for later activation", {{"NXT_ARTIFACT_SHA256", sha_hex}});
+  if (activation_.ShouldStage(a.offer.activation())) {
+    Status st = activation_.Stage(*path, a.staging.manifest());
+    if (!st.ok()) return Fail("cannot stage: " + st.error().message());
     Report(a.peer, a.offer.transfer(), wire::OUTCOME_STAGED, "", 0);
     active_.reset();
+    on_running_changed_();
     return;
   }
   const wire::ArtifactInfo& release = a.staging.manifest().artifact();
-  auto v = plugins_.Activate(*path, sha_hex, &release);
+  auto v = activation_.Install(*path, sha_hex, release);
   TimeUs reload = clock_.NowUs() - a.last_byte;
   if (!v.ok()) {
     ::unlink(path->c_str());  // never keep a build that failed to load where `current` could find it
     return Fail(v.error().message());
   }
-  if (Status st = floor_.Record({v->major, v->minor}); !st.ok())
-    log_.Warning("cannot record the anti-rollback floor: " + st.error().message());
+  NXT_CRASH_POINT("client.installed");
   ++counters_.installed;
   log_.Info(kMsgInstalled, "installed " + sha_hex.substr(0, 12) + " (reload " + std::to_string(reload) + " us)",
             {{"NXT_ARTIFACT_SHA256", sha_hex}, {"NXT_RELOAD_US", std::to_string(reload)}});
@@ -244,7 +266,10 @@ void TransferHost::Report(const net::Address& to, uint64_t transfer, wire::Outco
 
 void TransferHost::EndOfBatch() {
   if (!active_) return;
-  if (auto ack = active_->rx.TakeAck(clock_.NowUs(), true)) Send(active_->peer, *ack);
+  // Not forced: with GRO a batch can hold thousands of datagrams or one, so
+  // acks follow the receiver's ack_every/ack_delay policy, not batch edges
+  // (an ack costs a syscall that, on loopback, also wakes the server).
+  if (auto ack = active_->rx.TakeAck(clock_.NowUs(), false)) Send(active_->peer, *ack);
   ArmTimer();
 }
 

@@ -15,6 +15,8 @@
 #include <string>
 
 #include "base/clock.h"
+#include "client/package_host.h"
+#include "client/activation_host.h"
 #include "client/plugin_host.h"
 #include "client/rollback_floor.h"
 #include "crypto/x25519.h"
@@ -44,13 +46,16 @@ class TransferHost {
   // `send` seals a datagram into the session with the server and sends it.
   TransferHost(sys::EventLoop& loop, std::function<void(const wire::Datagram&)> send, const Clock& clock,
                sys::Logger& log, std::string state_dir, PluginHost& plugins, const artifact::TrustPolicy& policy,
-               RollbackFloor& floor, const crypto::X25519KeyPair& identity, std::function<void()> on_running_changed);
+               RollbackFloor& floor, const crypto::X25519KeyPair& identity, ActivationHost& activation,
+               std::function<void()> on_running_changed);
 
   void OnDatagram(const net::Address& from, const wire::Datagram& d);
   void EndOfBatch();  // flush acks after a receive batch
   const TransferCounters& counters() const { return counters_; }
   bool busy() const { return active_ != nullptr; }
   void set_limits(TransferLimits l) { limits_ = l; }
+  // Where .deb releases go (transfer_host_package.cpp); none: they are refused.
+  void set_packages(PackageHost* packages) { packages_ = packages; }
   std::string Describe() const;  // one line for status
 
  private:
@@ -78,6 +83,8 @@ class TransferHost {
   void OnChunk(const wire::Datagram& d);
   void Verify();
   void Finish();
+  void FinishPackage(const std::string& store_path);
+  Status AcceptsKind(const wire::Manifest& m) const;
   void Fail(const std::string& reason);
   void Decline(const net::Address& to, uint64_t transfer, wire::DeclineReason reason, const std::string& text);
   void Report(const net::Address& to, uint64_t transfer, wire::OutcomeStatus status, const std::string& reason,
@@ -98,12 +105,14 @@ class TransferHost {
   const artifact::TrustPolicy& policy_;
   RollbackFloor& floor_;
   const crypto::X25519KeyPair& identity_;  // unwraps content keys of releases encrypted to this host
+  ActivationHost& activation_;             // stage or install a verified release
   std::function<void()> on_running_changed_;
   std::unique_ptr<Active> active_;
   std::map<uint64_t, PendingOutcome> outcomes_;
   sys::Timer timer_;
   TransferCounters counters_;
   TransferLimits limits_;
+  PackageHost* packages_ = nullptr;
 };
 
 }  // namespace nxt::client

@@ -44,9 +44,17 @@ void Server::OnControl(control::Request req, UniqueFd fd, std::shared_ptr<contro
       return HandleEnrollment(req.clients_approve().ids(), wire::ENROLLMENT_APPROVED, *replier);
     case control::Request::kClientsRevoke:
       return HandleEnrollment(req.clients_revoke().ids(), wire::ENROLLMENT_REVOKED, *replier);
+    case control::Request::kGroups: return HandleGroups(req.groups(), *replier);
+    case control::Request::kQuery: return HandleQuery(req.query(), replier);
+    case control::Request::kReconcile: return HandleReconcile(req.reconcile(), *replier);
+    case control::Request::kActivate:
+    case control::Request::kRollback: return HandleSwap(req, replier);
+    case control::Request::kRollout: return HandleRollout(req.rollout(), *replier);
+    case control::Request::kHistory: return HandleHistory(req.history(), *replier);
     case control::Request::kCommandsList: {
       control::Response r = Reply(control::RESULT_OK, "");
-      for (const char* c : {"status-get", "clients-list", "clients-approve", "clients-revoke", "push", "commands-list"})
+      for (const char* c : {"status-get", "clients-list", "clients-approve", "clients-revoke", "push", "groups", "query",
+                            "reconcile", "activate", "rollback", "rollout", "history", "commands-list"})
         r.mutable_commands()->add_commands(c);
       replier->Send(std::move(r));
       return;
@@ -101,8 +109,10 @@ void Server::HandleEnrollment(const google::protobuf::RepeatedPtrField<std::stri
     log_.Notice(std::string("client ") + id + " " + verb + " by the operator", {{"NXT_CLIENT", id}});
   }
   control::Response resp = Reply(control::RESULT_OK, std::to_string(ids.size()) + (ids.size() == 1 ? " client " : " clients ") + verb);
-  for (const std::string& id : ids) *resp.mutable_clients()->add_clients() = registry_.Describe(*registry_.Find(id));
+  for (const std::string& id : ids) *resp.mutable_clients()->add_clients() = DescribeClient(*registry_.Find(id));
   r.Send(std::move(resp));
+  if (e == wire::ENROLLMENT_APPROVED)
+    for (const std::string& id : ids) CatchUp(id, "approval");
 }
 
 // The manifest the hosts verify. A bundle brings its own (signed off the
@@ -125,6 +135,7 @@ Result<std::string> Server::ReleaseManifest(const control::Push& push, const art
   a->set_major(push.major());
   a->set_minor(push.minor());
   m.set_downgrade(push.downgrade());
+  if (!push.kind().empty()) m.set_kind(push.kind());  // "deb": the host installs it with dpkg
   m.set_created_unix_s(clock_.UnixMs() / 1000);
   if (push.expires_days()) m.set_expires_unix_s(clock_.UnixMs() / 1000 + uint64_t{push.expires_days()} * 86400);
   if (!publisher_) return artifact::UnsignedManifest(m);
@@ -133,31 +144,35 @@ Result<std::string> Server::ReleaseManifest(const control::Push& push, const art
 
 void Server::HandleClients(control::Replier& r) {
   control::Response resp = Reply(control::RESULT_OK, "");
-  for (const RegisteredClient* c : registry_.All()) *resp.mutable_clients()->add_clients() = registry_.Describe(*c);
+  for (const RegisteredClient* c : registry_.All()) *resp.mutable_clients()->add_clients() = DescribeClient(*c);
   r.Send(std::move(resp));
 }
 
 void Server::HandlePush(const control::Push& push, UniqueFd fd, const std::shared_ptr<control::Replier>& r) {
+  if (push.parts_size() > 0) return HandleReleasePush(push, std::move(fd), r);
   if (!fd.valid()) return (void)r->Send(Reply(control::RESULT_INVALID, "push: no file descriptor was passed"));
   struct stat st {};
   if (fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode))
     return (void)r->Send(Reply(control::RESULT_INVALID, "push: " + push.path() + " is not a regular file"));
   std::vector<std::string> targets;
-  if (push.to().empty()) {
+  if (push.to().empty() && push.group().empty()) {
     for (const RegisteredClient* c : registry_.All())
       if (registry_.IsActive(*c) && registry_.IsApproved(*c)) targets.push_back(c->record.id);
     if (targets.empty())
       return (void)r->Send(Reply(control::RESULT_ERROR, "push: no active, approved clients are registered"));
   } else {
-    for (const std::string& id : push.to()) {
-      if (!registry_.Find(id)) return (void)r->Send(Reply(control::RESULT_NOT_FOUND, "push: unknown client id: " + id));
-      targets.push_back(id);
-    }
+    auto resolved = ResolveTargets(push.to(), push.group(), false);
+    if (!resolved.ok())
+      return (void)r->Send(Reply(resolved.error().code() == Errc::kNotFound ? control::RESULT_NOT_FOUND
+                                                                            : control::RESULT_INVALID,
+                                 "push: " + resolved.error().message()));
+    targets = std::move(resolved).value();
   }
   wire::ArtifactInfo info;
   info.set_name(ArtifactName(push.path()));
   auto platform = plugin::PlatformOf("/proc/self/fd/" + std::to_string(fd.get()));
   if (platform.ok() && push.signed_manifest().empty()) info.set_platform(*platform);
+  if (!push.platform().empty() && push.signed_manifest().empty()) info.set_platform(push.platform());  // a .deb
   auto imported = store_.Import(fd.get(), info, clock_.UnixMs() / 1000, push.payload_offset());
   if (!imported.ok())
     return (void)r->Send(Reply(control::RESULT_ERROR, "push: cannot store " + push.path() + ": " +
@@ -177,8 +192,13 @@ void Server::HandlePush(const control::Push& push, UniqueFd fd, const std::share
     Status rnd = crypto::RandomBytes({reinterpret_cast<uint8_t*>(rec.content_key.data()), 32});
     if (!rnd.ok()) return (void)r->Send(Reply(control::RESULT_ERROR, "push: " + rnd.error().message()));
   }
+  if (!push.wave().empty()) return StartRollout(push, targets, std::move(rec), art, r);
   auto id = db_.CreateDeployment(rec, targets);
   if (!id.ok()) return (void)r->Send(Reply(control::RESULT_ERROR, "push: " + id.error().message()));
+  // The release becomes what these hosts should run: a host that registers
+  // or comes back behind it gets it pushed (fleet.cpp, CatchUp).
+  if (Status desired = RecordDesired(push, targets, *id); !desired.ok())
+    log_.Error("cannot record the desired release: " + desired.error().message());
   auto dep = std::make_shared<Deployment>(*id, art, *signed_manifest, push.activation(), targets);
   if (push.encrypt()) {
     Status sealed = dep->Encrypt(rec.content_key, SealedPath(rec.sha256_hex, *id));
@@ -188,6 +208,10 @@ void Server::HandlePush(const control::Push& push, UniqueFd fd, const std::share
   log_.Info(sys::MessageId("2f6d1c0a8b3e4f5a9c7b6d5e4f3a2b12"), "push " + push.path() + " (" + rec.sha256_hex.substr(0, 12) + ", " +
                                    std::to_string(art->size) + " bytes) to " + std::to_string(targets.size()) + " hosts",
             {{"NXT_DEPLOYMENT", std::to_string(*id)}, {"NXT_ARTIFACT_SHA256", rec.sha256_hex}});
+  Record(*id, "", "push", std::to_string(targets.size()) + (targets.size() == 1 ? " host" : " hosts"),
+         push.path() + (push.group().empty() ? "" : " to group " + push.group()) +
+             (push.activation() == wire::ACTIVATION_LATER ? ", activate later" : ""),
+         dep->release());
   // The watcher keeps the replier alive until the deployment is done or
   // nxtctl goes away; a deployment goes on without its watcher either way.
   dep->Watch([this, replier = r, id = *id](const control::PushProgress& p) {

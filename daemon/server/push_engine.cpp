@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <random>
 
+#include "base/crash_point.h"
 #include "crypto/digest.h"
 #include "crypto/wrap.h"
 #include "wire/chunk_encoder.h"
@@ -46,10 +47,8 @@ control::TargetState StateFor(const transfer::Sender& s, std::string* reason) {
 PushEngine::PushEngine(sys::EventLoop& loop, const Clock& clock, sys::Logger& log, Peers& peers, PushOptions options,
                        TargetChanged on_change)
     : loop_(loop), clock_(clock), log_(log), peers_(peers), opt_(options), on_change_(std::move(on_change)),
-      timer_(loop, [this] { Pump(); }), tick_(loop, [this] { ReportProgress(); }) {
-  batch_buf_.resize(kBatch * opt_.max_datagram);
-  batch_.reserve(kBatch);
-  scratch_.resize(opt_.max_datagram);
+      timer_(loop, [this] { Pump(); }), tick_(loop, [this] { ReportProgress(); }),
+      queue_(kQueueDatagrams, opt_.max_datagram, opt_.gso) {
   inner_.resize(opt_.max_datagram);
 }
 
@@ -109,7 +108,7 @@ void PushEngine::Start(const std::shared_ptr<Deployment>& dep, const std::string
     return;
   }
   auto job = std::make_unique<Job>(Job{dep, client_id, std::move(sender).value(), now,
-                                       transfer::SenderState::kOffering});
+                                       transfer::SenderState::kOffering, 0, ChunkReader{}});
   uint64_t id = job->sender.transfer();
   jobs_.emplace(id, std::move(job));
   t.set_state(control::TARGET_OFFERED);
@@ -159,6 +158,17 @@ void PushEngine::OnHostRestarted(const std::string& client_id) {
   timer_.Arm(0);
 }
 
+void PushEngine::OnHostReachable(const std::string& client_id) {
+  for (const auto& [id, job] : jobs_)
+    if (job->client == client_id && job->waiting_since != 0) return timer_.Arm(0);
+}
+
+bool PushEngine::HasJob(const std::string& client_id) const {
+  for (const auto& [id, job] : jobs_)
+    if (job->client == client_id) return true;
+  return false;
+}
+
 void PushEngine::FailJob(Job& job, TimeUs now, const std::string& reason) {
   control::TargetProgress& t = job.dep->target(job.client);
   t.set_state(control::TARGET_FAILED);
@@ -198,12 +208,12 @@ bool PushEngine::FillChunk(Job& job, Peer& peer, const transfer::ChunkSend& c, T
   if (c.span.manifest) {
     data = crypto::AsBytes(std::string_view(job.dep->signed_manifest()).substr(c.span.offset, c.span.length));
   } else {
-    ssize_t n = pread(job.dep->payload_fd(), scratch_.data(), c.span.length, static_cast<off_t>(c.span.offset));
-    if (n != static_cast<ssize_t>(c.span.length)) {
-      log_.Error("cannot read artifact for transfer to " + job.client);
+    auto read = job.reader.Read(job.dep->payload_fd(), job.dep->payload_size(), c.span.offset, c.span.length);
+    if (!read.ok()) {
+      log_.Error("cannot read artifact for transfer to " + job.client + ": " + read.error().message());
       return false;
     }
-    data = {scratch_.data(), c.span.length};
+    data = *read;
   }
   size_t inner = wire::EncodeChunkDatagram(inner_.data(), inner_.size(), 0, c.seq, job.sender.transfer(), c.index,
                                           now, data);
@@ -211,17 +221,16 @@ bool PushEngine::FillChunk(Job& job, Peer& peer, const transfer::ChunkSend& c, T
   auto sealed = peers_.Seal(peer, {inner_.data(), inner}, {out, opt_.max_datagram});
   if (!sealed.ok()) return false;
   *len = *sealed;
+  NXT_CRASH_POINT("server.chunk_sent");
   return true;
 }
 
 bool PushEngine::Flush() {
-  if (batch_.empty()) return true;
-  auto sent = batch_udp_->SendBatch(batch_);
-  bool all = sent.ok() && *sent == batch_.size();
-  batch_.clear();
+  if (queue_.empty()) return true;
   // Whatever did not fit the socket buffer counts as lost and is resent; the
   // writable event resumes pumping as soon as the kernel drains.
-  if (!all) WaitWritable(*batch_udp_);
+  bool all = queue_.Flush(*queue_udp_);
+  if (!all) WaitWritable(*queue_udp_);
   return all;
 }
 
@@ -268,14 +277,13 @@ void PushEngine::Pump() {
         auto c = job->sender.NextChunk(now);
         if (!c) break;
         more = true;
-        if (batch_udp_ != peer->udp && !batch_.empty()) blocked = !Flush();
+        if (queue_udp_ != peer->udp && !queue_.empty()) blocked = !Flush();
         if (blocked) break;
-        batch_udp_ = peer->udp;
-        uint8_t* slot = batch_buf_.data() + batch_.size() * opt_.max_datagram;
+        queue_udp_ = peer->udp;
         size_t len = 0;
-        if (!FillChunk(*job, *peer, *c, now, slot, &len)) continue;
-        batch_.push_back({peer->address, {slot, len}});
-        if (batch_.size() == kBatch) blocked = !Flush();
+        if (!FillChunk(*job, *peer, *c, now, queue_.Slot(), &len)) continue;
+        queue_.Commit(peer->address, len);
+        if (queue_.full()) blocked = !Flush();
       }
     }
   }

@@ -13,7 +13,9 @@
 #include <vector>
 
 #include "base/clock.h"
+#include "net/send_queue.h"
 #include "net/udp_endpoint.h"
+#include "server/chunk_reader.h"
 #include "server/deployment.h"
 #include "server/peers.h"
 #include "server/state_db.h"
@@ -27,6 +29,7 @@ struct PushOptions {
   uint32_t max_datagram = 1200;  // bytes; 1200 fits the IPv6 minimum MTU
   double max_rate = 0;           // bytes/s per transfer; 0 = as fast as the path allows
   TimeUs host_wait = 120 * kUsPerSec;  // how long a transfer waits for a host without a session
+  bool gso = true;               // send equal-sized datagrams as UDP GSO runs
 };
 
 class PushEngine {
@@ -45,9 +48,13 @@ class PushEngine {
   void OnDatagram(Peer& peer, const wire::Datagram& d);
   // The host re-registered with a new instance: offer again.
   void OnHostRestarted(const std::string& client_id);
+  // The host has a session again (e.g. after a server restart): its waiting
+  // transfers go on now instead of at their next timer.
+  void OnHostReachable(const std::string& client_id);
   // The host was revoked: its transfers end now.
   void Abort(const std::string& client_id, const std::string& reason);
   size_t active() const { return jobs_.size(); }
+  bool HasJob(const std::string& client_id) const;
   uint64_t chunk_size() const;
   void set_max_rate(double bytes_per_second) { opt_.max_rate = bytes_per_second; }  // new transfers
 
@@ -59,6 +66,7 @@ class PushEngine {
     TimeUs started;
     transfer::SenderState last_state;
     TimeUs waiting_since = 0;  // no session with the host since then (0: connected)
+    ChunkReader reader;
   };
 
   void Pump();
@@ -82,12 +90,12 @@ class PushEngine {
   std::unique_ptr<sys::IoWatch> writable_;  // armed while a socket buffer is full
   bool pumping_ = false;
 
-  // One reusable batch of outgoing datagrams: no allocation per chunk.
-  static constexpr size_t kBatch = 64;
-  std::vector<uint8_t> batch_buf_;
-  std::vector<net::OutgoingDatagram> batch_;
-  net::UdpEndpoint* batch_udp_ = nullptr;
-  std::vector<uint8_t> scratch_, inner_;
+  // One reusable queue of outgoing datagrams, sent as GSO runs: no
+  // allocation per chunk, one syscall per 256 datagrams at most.
+  static constexpr size_t kQueueDatagrams = 256;
+  net::SendQueue queue_;
+  net::UdpEndpoint* queue_udp_ = nullptr;
+  std::vector<uint8_t> inner_;
 };
 
 }  // namespace nxt::server

@@ -31,6 +31,9 @@ Result<HelloResult> Registry::OnHello(const wire::Hello& hello, const net::Addre
   } else {
     result.new_instance = it->second.record.instance != hello.instance();
     result.moved = !(it->second.address == from);
+    result.returned = !IsActive(it->second);
+    result.was_running = it->second.record.running;
+    result.running_changed = it->second.record.running.sha256() != hello.running().sha256();
   }
   RegisteredClient& c = it->second;
   bool listed = std::find(policy_.approved_keys.begin(), policy_.approved_keys.end(), key) != policy_.approved_keys.end();
@@ -50,9 +53,13 @@ Result<HelloResult> Registry::OnHello(const wire::Hello& hello, const net::Addre
   c.record.platform = hello.platform();
   c.record.running = hello.running();
   c.record.staged = hello.staged();
+  c.previous = hello.previous();
+  c.running_source = hello.running_source();
+  c.plugin_loaded_ms = hello.plugin_loaded_unix_ms();
   c.record.instance = hello.instance();
   c.record.last_seen_ms = now;
   c.record.lease_expires_ms = now + lease_ms_;
+  c.lease_deadline_us = clock_.NowUs() + TimeUs{lease_ms_} * kUsPerMs;
   // Every renewal moves the lease, so it is persisted: one small WAL write
   // per client per lease/3.
   NXT_TRY(db_.SaveClient(c.record));
@@ -71,6 +78,16 @@ void Registry::RecordResult(const std::string& id, const std::string& result, co
   if (it == clients_.end()) return;
   it->second.record.last_result = result;
   if (running && !running->product().empty()) it->second.record.running = *running;
+  (void)db_.SaveClient(it->second.record);
+}
+
+void Registry::RecordReport(const std::string& id, const wire::Report& report) {
+  auto it = clients_.find(id);
+  if (it == clients_.end()) return;
+  it->second.record.running = report.running();
+  it->second.record.staged = report.staged();
+  it->second.previous = report.previous();
+  it->second.plugin_loaded_ms = report.plugin_loaded_unix_ms();
   (void)db_.SaveClient(it->second.record);
 }
 
@@ -94,7 +111,13 @@ control::ClientInfo Registry::Describe(const RegisteredClient& c) const {
   *info.mutable_staged() = c.record.staged;
   info.set_last_seen_unix_ms(c.record.last_seen_ms);
   info.set_lease_expires_unix_ms(c.record.lease_expires_ms);
-  info.set_state(IsActive(c) ? "active" : "expired");
+  // Enrollment first: a pending or revoked host gets nothing, whatever its lease says.
+  static constexpr const char* kState[] = {"", "pending", "revoked"};
+  info.set_state(c.record.enrollment != wire::ENROLLMENT_APPROVED ? kState[c.record.enrollment]
+                 : IsActive(c)                                   ? "active"
+                                                                 : "expired");
+  *info.mutable_previous() = c.previous;
+  info.set_plugin_loaded_unix_ms(c.plugin_loaded_ms);
   info.set_last_result(c.record.last_result);
   if (c.record.key.size() == crypto::kRawKeySize)
     info.set_key_fingerprint(crypto::Fingerprint(crypto::KeyType::kX25519, crypto::AsBytes(c.record.key)));

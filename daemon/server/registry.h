@@ -18,6 +18,15 @@ namespace nxt::server {
 struct RegisteredClient {
   ClientRecord record;
   net::Address address;
+  // From the latest Hello only (not persisted: every renewal brings them again).
+  wire::ArtifactInfo previous;
+  std::string running_source;
+  uint64_t plugin_loaded_ms = 0;
+  // When the lease ends on the monotonic clock (Clock::NowUs); 0 until the
+  // client renews with this server process. The wall-clock lease in the
+  // record is for display and restarts: a clock set back or forth by a day
+  // must not make every host look expired, or a dead one look alive.
+  TimeUs lease_deadline_us = 0;
 };
 
 struct HelloResult {
@@ -25,6 +34,9 @@ struct HelloResult {
   bool new_instance = false;  // seen before, but the daemon restarted since
   bool moved = false;         // source address changed
   bool new_key = false;       // known id, different identity key: approval needed again
+  bool returned = false;      // its lease had expired: it was away
+  bool running_changed = false;  // runs another build than it last said
+  wire::ArtifactInfo was_running;
   wire::Enrollment enrollment = wire::ENROLLMENT_PENDING;
 };
 
@@ -46,10 +58,14 @@ class Registry {
   Status SetEnrollment(const std::string& id, wire::Enrollment e);
   void set_policy(EnrollmentPolicy p) { policy_ = std::move(p); }
   void RecordResult(const std::string& id, const std::string& result, const wire::ArtifactInfo* running);
+  // A host answered a live request (query, activate, rollback) with what it now runs and holds.
+  void RecordReport(const std::string& id, const wire::Report& report);
 
   const RegisteredClient* Find(const std::string& id) const;
   std::vector<const RegisteredClient*> All() const;
-  bool IsActive(const RegisteredClient& c) const { return clock_.UnixMs() < c.record.lease_expires_ms; }
+  bool IsActive(const RegisteredClient& c) const {
+    return c.lease_deadline_us ? clock_.NowUs() < c.lease_deadline_us : clock_.UnixMs() < c.record.lease_expires_ms;
+  }
   bool IsApproved(const RegisteredClient& c) const { return c.record.enrollment == wire::ENROLLMENT_APPROVED; }
   control::ClientInfo Describe(const RegisteredClient& c) const;
   uint32_t lease_ms() const { return lease_ms_; }

@@ -60,7 +60,7 @@ Result<std::unique_ptr<Server>> Server::Create(ServerOptions options, sys::Confi
 Server::Server(ServerOptions options, sys::ConfigSource source, sys::Logger& log, sys::Notifier& notifier,
                std::unique_ptr<sys::EventLoop> loop, StateDb db, secure::Identity identity)
     : opt_(std::move(options)), source_(std::move(source)), log_(log), notifier_(notifier), loop_(std::move(loop)),
-      db_(std::move(db)), identity_(std::move(identity)), peers_(identity_.keys, clock_),
+      db_(std::move(db)), fleet_db_(db_.db()), desired_(fleet_db_), identity_(std::move(identity)), peers_(identity_.keys, clock_),
       registry_(db_, clock_, opt_.lease_seconds * 1000), store_(opt_.state_dir + "/artifacts"),
       status_timer_(*loop_, [this] { UpdateStatus(); }), instance_(RandomInstance()), started_(clock_.NowUs()) {}
 
@@ -98,6 +98,8 @@ Status Server::StartControl() {
 Status Server::Start() {
   NXT_TRY(store_.Prepare());
   NXT_TRY(registry_.Load());
+  NXT_TRY(desired_.Load());
+  requests_ = std::make_unique<HostRequests>(*loop_, clock_, peers_);
   NXT_TRY(BindEndpoints());
   PushOptions po;
   po.max_datagram = opt_.max_datagram;
@@ -123,6 +125,7 @@ Status Server::Start() {
   watchdog_ = std::make_unique<sys::WatchdogPinger>(*loop_, notifier_);
   watchdog_->Start();
   ResumeUnfinished();
+  ResumeRollouts();
   std::string listen;
   for (const auto& ep : endpoints_) listen += (listen.empty() ? "" : " ") + ep->local_address().ToString();
   log_.Info(kMsgStarted, "nxt-serverd " NXT_VERSION " listening on " + listen + ", " +
@@ -228,6 +231,7 @@ void Server::OnSealed(net::UdpEndpoint& udp, const net::Address& from, const sec
     ++not_approved_;
     return;
   }
+  if (inner_.has_report()) return requests_->OnReport(peer->client_id, inner_.report());
   engine_->OnDatagram(*peer, inner_);
 }
 
@@ -270,73 +274,8 @@ void Server::OnHello(Peer& peer, const wire::Hello& hello) {
   else if (result->first_time && result->enrollment == wire::ENROLLMENT_PENDING)
     log_.Notice("client " + hello.client_id() + " is pending approval (nxtctl clients approve " + hello.client_id() + ")");
   if (result->new_instance) engine_->OnHostRestarted(hello.client_id());
-}
-
-void Server::OnTargetChanged(Deployment& dep, const control::TargetProgress& t) {
-  Status st = db_.UpdateTarget(dep.id(), t.client_id(), t.state(), t.reason(), clock_.UnixMs());
-  if (!st.ok()) log_.Error("cannot record target state: " + st.error().message());
-  if (IsTerminal(t.state())) {
-    std::string result = control::TargetState_Name(t.state()).substr(7);  // "TARGET_INSTALLED" -> "installed"
-    for (char& ch : result) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-    if (!t.reason().empty()) result += ": " + t.reason();
-    registry_.RecordResult(t.client_id(), result, t.has_running() ? &t.running() : nullptr);
-  }
-}
-
-void Server::StartDeployment(const std::shared_ptr<Deployment>& dep) {
-  deployments_[dep->id()] = dep;
-  for (const auto& [client_id, t] : dep->targets()) {
-    const RegisteredClient* c = registry_.Find(client_id);
-    std::string refused = !c ? "host has never registered" : !registry_.IsApproved(*c) ? "host is not approved" : "";
-    if (!refused.empty()) {
-      control::TargetProgress& target = dep->target(client_id);
-      target.set_state(control::TARGET_FAILED);
-      target.set_reason(refused);
-      OnTargetChanged(*dep, target);
-      continue;
-    }
-    engine_->Start(dep, client_id, c->record.key);
-  }
-  dep->Notify();
-}
-
-std::string Server::SealedPath(const std::string& sha_hex, uint64_t deployment) const {
-  return store_.dir() + "/" + sha_hex + ".sealed-" + std::to_string(deployment);
-}
-
-void Server::ResumeUnfinished() {
-  auto unfinished = db_.LoadUnfinished();
-  if (!unfinished.ok()) {
-    log_.Error("cannot load unfinished deployments: " + unfinished.error().message());
-    return;
-  }
-  for (auto& [rec, targets] : *unfinished) {
-    auto sha = crypto::FromHex(rec.sha256_hex);
-    auto art = sha.ok() ? store_.Open(*sha) : Result<artifact::StoredArtifact>(sha.error());
-    std::vector<std::string> ids;
-    for (const TargetRecord& t : targets) ids.push_back(t.client_id);
-    if (!art.ok()) {
-      for (const std::string& id : ids)
-        (void)db_.UpdateTarget(rec.id, id, control::TARGET_FAILED, "artifact lost: " + art.error().message(),
-                               clock_.UnixMs());
-      continue;
-    }
-    auto shared = std::make_shared<artifact::StoredArtifact>(std::move(art).value());
-    std::string signed_manifest =
-        rec.signed_manifest.empty() ? artifact::UnsignedManifest(shared->manifest) : rec.signed_manifest;
-    auto dep = std::make_shared<Deployment>(rec.id, shared, std::move(signed_manifest), rec.activation, ids);
-    if (!rec.content_key.empty()) {
-      // Sealing is deterministic in the key, so the sealed payload can be made again.
-      Status st = dep->Encrypt(rec.content_key, SealedPath(rec.sha256_hex, rec.id));
-      if (!st.ok()) {
-        log_.Error("cannot resume encrypted deployment " + std::to_string(rec.id) + ": " + st.error().message());
-        continue;
-      }
-    }
-    log_.Info("resuming deployment " + std::to_string(rec.id) + " of " + rec.name + " to " +
-              std::to_string(ids.size()) + " hosts");
-    StartDeployment(dep);
-  }
+  engine_->OnHostReachable(hello.client_id());
+  OnHelloFleet(hello, *result);
 }
 
 int Main(int argc, char** argv) {

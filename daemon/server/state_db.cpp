@@ -3,13 +3,14 @@
 #include <array>
 #include <string_view>
 
+#include "base/crash_point.h"
 #include "sqlite/migrate.h"
 #include "sqlite/transaction.h"
 
 namespace nxt::server {
 namespace {
 
-constexpr std::array<std::string_view, 4> kSchema = {
+constexpr std::array<std::string_view, 5> kSchema = {
     R"sql(
 CREATE TABLE clients (
   id TEXT PRIMARY KEY,
@@ -51,6 +52,35 @@ ALTER TABLE deployments ADD COLUMN signed_manifest BLOB;
     // re-derivable from it after a restart). As sensitive as the store itself.
     R"sql(
 ALTER TABLE deployments ADD COLUMN content_key BLOB;
+)sql",
+    // 5: fleet issue — groups, the desired release per scope, history, rollouts.
+    R"sql(
+CREATE TABLE groups (
+  name TEXT NOT NULL,
+  client_id TEXT NOT NULL DEFAULT '',   -- '' keeps an empty group
+  PRIMARY KEY (name, client_id)
+);
+CREATE TABLE desired (
+  scope TEXT PRIMARY KEY,               -- '*' | 'host:ID' | 'group:NAME'
+  deployment INTEGER NOT NULL,          -- 0 = hold (after a rollback): push nothing
+  seq INTEGER NOT NULL,                 -- newest entry wins
+  set_ms INTEGER NOT NULL
+);
+CREATE TABLE history (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  at_ms INTEGER NOT NULL,
+  deployment INTEGER NOT NULL DEFAULT 0,
+  client_id TEXT NOT NULL DEFAULT '',
+  action TEXT NOT NULL,
+  result TEXT NOT NULL DEFAULT '',
+  detail TEXT NOT NULL DEFAULT '',
+  artifact BLOB                         -- serialized nxt.wire.ArtifactInfo
+);
+CREATE INDEX history_by_client ON history (client_id, id);
+CREATE TABLE rollouts (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  info BLOB NOT NULL                    -- serialized nxt.control.RolloutInfo
+);
 )sql"};
 
 std::string Blob(const google::protobuf::MessageLite& m) { return m.SerializeAsString(); }
@@ -139,6 +169,7 @@ Result<uint64_t> StateDb::CreateDeployment(const DeploymentRecord& d, const std:
                         static_cast<int64_t>(d.created_ms)));
     NXT_TRY(ins.Run());
   }
+  NXT_CRASH_POINT("server.db_deployment");  // inside the transaction, before COMMIT
   NXT_TRY(tx.Commit());
   return id;
 }
@@ -149,12 +180,41 @@ Status StateDb::UpdateTarget(uint64_t deployment, const std::string& client_id, 
       "UPDATE targets SET state = ?, reason = ?, updated_ms = ? WHERE deployment = ? AND client_id = ?"));
   NXT_TRY(st.BindAll(static_cast<int64_t>(state), std::string_view(reason), static_cast<int64_t>(now_ms),
                      static_cast<int64_t>(deployment), std::string_view(client_id)));
+  NXT_CRASH_POINT("server.db_target");
   return st.Run();
+}
+
+namespace {
+// Columns 0-6 of every query that reads a deployment (ReadDeployment).
+constexpr std::string_view kDeploymentColumns =
+    "d.id, d.sha256, d.name, d.created_ms, d.activation, d.signed_manifest, d.content_key";
+
+DeploymentRecord ReadDeployment(const sqlite::Statement& st) {
+  DeploymentRecord d;
+  d.id = static_cast<uint64_t>(st.ColumnInt64(0));
+  d.sha256_hex = st.ColumnText(1);
+  d.name = st.ColumnText(2);
+  d.created_ms = static_cast<uint64_t>(st.ColumnInt64(3));
+  d.activation = static_cast<wire::Activation>(st.ColumnInt64(4));
+  auto sm = st.ColumnBlob(5);
+  d.signed_manifest.assign(sm.begin(), sm.end());
+  auto ck = st.ColumnBlob(6);
+  d.content_key.assign(ck.begin(), ck.end());
+  return d;
+}
+}  // namespace
+
+Result<DeploymentRecord> StateDb::LoadDeployment(uint64_t id) {
+  NXT_ASSIGN(auto st, db_.Prepare("SELECT " + std::string(kDeploymentColumns) + " FROM deployments d WHERE d.id = ?"));
+  NXT_TRY(st.BindAll(static_cast<int64_t>(id)));
+  NXT_ASSIGN(bool row, st.Step());
+  if (!row) return Error(Errc::kNotFound, "no deployment " + std::to_string(id));
+  return ReadDeployment(st);
 }
 
 Result<std::vector<std::pair<DeploymentRecord, std::vector<TargetRecord>>>> StateDb::LoadUnfinished() {
   NXT_ASSIGN(auto st, db_.Prepare(
-      "SELECT d.id, d.sha256, d.name, d.created_ms, d.activation, t.client_id, t.state, t.reason, d.signed_manifest, d.content_key "
+      "SELECT " + std::string(kDeploymentColumns) + ", t.client_id, t.state, t.reason "
       "FROM deployments d JOIN targets t ON t.deployment = d.id "
       "WHERE t.state NOT IN (?, ?, ?, ?) ORDER BY d.id, t.client_id"));
   NXT_TRY(st.BindAll(int64_t{control::TARGET_INSTALLED}, int64_t{control::TARGET_STAGED},
@@ -164,24 +224,12 @@ Result<std::vector<std::pair<DeploymentRecord, std::vector<TargetRecord>>>> Stat
     NXT_ASSIGN(bool row, st.Step());
     if (!row) break;
     uint64_t id = static_cast<uint64_t>(st.ColumnInt64(0));
-    if (out.empty() || out.back().first.id != id) {
-      DeploymentRecord d;
-      d.id = id;
-      d.sha256_hex = st.ColumnText(1);
-      d.name = st.ColumnText(2);
-      d.created_ms = static_cast<uint64_t>(st.ColumnInt64(3));
-      d.activation = static_cast<wire::Activation>(st.ColumnInt64(4));
-      auto sm = st.ColumnBlob(8);
-      d.signed_manifest.assign(sm.begin(), sm.end());
-      auto ck = st.ColumnBlob(9);
-      d.content_key.assign(ck.begin(), ck.end());
-      out.push_back({d, {}});
-    }
+    if (out.empty() || out.back().first.id != id) out.push_back({ReadDeployment(st), {}});
     TargetRecord t;
     t.deployment = id;
-    t.client_id = st.ColumnText(5);
-    t.state = static_cast<control::TargetState>(st.ColumnInt64(6));
-    t.reason = st.ColumnText(7);
+    t.client_id = st.ColumnText(7);
+    t.state = static_cast<control::TargetState>(st.ColumnInt64(8));
+    t.reason = st.ColumnText(9);
     out.back().second.push_back(std::move(t));
   }
   return out;

@@ -55,8 +55,11 @@ class StateDb {
   Result<uint64_t> CreateDeployment(const DeploymentRecord& d, const std::vector<std::string>& targets);
   Status UpdateTarget(uint64_t deployment, const std::string& client_id, control::TargetState state,
                       const std::string& reason, uint64_t now_ms);
+  Result<DeploymentRecord> LoadDeployment(uint64_t id);
   // Targets of deployments that were still running when the server stopped.
   Result<std::vector<std::pair<DeploymentRecord, std::vector<TargetRecord>>>> LoadUnfinished();
+  // For FleetDb, which keeps the fleet's tables in the same file.
+  sqlite::Database& db() { return db_; }
 
  private:
   explicit StateDb(sqlite::Database db) : db_(std::move(db)) {}

@@ -345,8 +345,13 @@ class NxtTestCase(unittest.TestCase):
         self.server_key = node.key
         return node
 
-    def start_client(self, client_id, server_addr, name=None, config=None, extra=()):
-        """Starts nxt-clientd for `server_addr` ("127.0.0.1:P" or "[::1]:P") and waits for its socket."""
+    def start_client(self, client_id, server_addr, name=None, config=None, extra=(), clientd=None, launcher=(),
+                     default_plugin=None):
+        """Starts nxt-clientd for `server_addr` ("127.0.0.1:P" or "[::1]:P") and waits for its socket.
+
+        `clientd`, `launcher` and `default_plugin` run another build, e.g. an
+        arm64 one under ["qemu-aarch64-static"] with its own shipped plug-in.
+        """
         name = name or client_id
         d = self._node_dir(name)
         sock = os.path.join(d, "clientd.sock")
@@ -355,9 +360,9 @@ class NxtTestCase(unittest.TestCase):
             conf["server_key"] = self.server_key
         conf.update(config or {})
         cfg = _config(os.path.join(d, "clientd.toml"), conf)
-        argv = [CLIENTD, "--config", cfg, "--server", server_addr, "--state-dir", d,
+        argv = [*launcher, clientd or CLIENTD, "--config", cfg, "--server", server_addr, "--state-dir", d,
                 "--control-socket", sock, "--id", client_id, "--log-target", "stderr",
-                "--default-plugin", plugin(""), *extra]
+                "--default-plugin", default_plugin or plugin(""), *extra]
         node = Client(Daemon(name, argv, os.path.join(d, name + ".log"), self.tmp), d, sock)
         node.id = client_id
         self.daemons.append(node.daemon)

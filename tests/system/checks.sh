@@ -289,6 +289,9 @@ run_checks() {
   SERVER_PID_BEFORE=$(main_pid h1 nxt-serverd) CLIENT_PID_BEFORE=$(main_pid h2 nxt-clientd)
   check "h1: upgrade nxt-server to +systest1: restarted, config kept, h2 and its last push still listed" t_upgrade_server
   check "h2: upgrade nxt-client to +systest1: restarted, config kept, still 8.6" t_upgrade_client
+  check "h2: with the packages drop-in and packages = true, a pushed .deb is installed by dpkg; a failing postinst is rolled back" \
+    t_package_payload
+  check "h2: drop-in removed, packages off: runs as nxt again, still 8.6" t_package_payload_off_again
   check "h2: dpkg --purge nxt-client removes /var/lib/nxt/client and $CLIENT_TOML" t_purge_client
   check "h1: dpkg -r nxt-server stops it, keeps /var/lib/nxt/server and the config" t_remove_server_keeps_state
   check "h1: dpkg --purge nxt-server removes /var/lib/nxt/server and the config" t_purge_server

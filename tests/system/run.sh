@@ -96,6 +96,8 @@ b() { echo "/root/$(basename "$1")"; }
 
 # shellcheck source=checks.sh
 source "$HERE/checks.sh"
+# shellcheck source=checks_packages.sh
+source "$HERE/checks_packages.sh"
 run_checks
 T_CHECKS=$(st_elapsed)
 st_log "boot done at ${T_BOOTED}s, checks done at ${T_CHECKS}s"

@@ -53,10 +53,25 @@ void ImpairedLink::ReleaseHeld(TimeUs due, bool overtaken) {
   held_.reset();
 }
 
+bool ImpairedLink::InBurst() {
+  const ImpairmentSpec& spec = impairment_.spec();
+  if (spec.burst <= 0) return false;
+  auto uniform = [this] { return static_cast<double>(burst_rng_() >> 11) * 0x1.0p-53; };
+  if (!in_burst_ && uniform() >= spec.burst) return false;
+  // This datagram is lost in the burst, which goes on with probability
+  // 1 - 1/burst_len: burst_len datagrams on average.
+  in_burst_ = uniform() >= 1.0 / std::max(1.0, spec.burst_len);
+  return true;
+}
+
 void ImpairedLink::Submit(TimeUs now, Packet packet) {
   ++stats_.received;
   if (blackout_) {
     ++stats_.blackout_dropped;
+    return;
+  }
+  if (InBurst()) {
+    ++stats_.burst_dropped;
     return;
   }
   Decision d = impairment_.Decide(packet.bytes.size());

@@ -1,6 +1,6 @@
 // The pure half of nxt-impair: per-datagram impairment decisions from a seeded
 // RNG, and one direction of an impaired link (loss, duplication, reordering,
-// corruption, delay + jitter, rate limit, blackout) driven by the caller's
+// corruption, delay + jitter, rate limit, loss bursts, blackout) driven by the caller's
 // clock. No sockets, no clock reads, no sleeping: the relay feeds packets and
 // `now`, and asks which packets are due. Same seed + same input = same output.
 #pragma once
@@ -27,6 +27,11 @@ struct ImpairmentSpec {
   // A reordered datagram waits at most this long for one to overtake it. 10 ms.
   TimeUs reorder_hold_us = 10 * kUsPerMs;
   size_t queue_limit = 10000;  // datagrams in flight before tail drop (rate-limited links)
+  // Bursty loss (a two-state Gilbert model): in the good state a datagram
+  // starts a burst with probability `burst`; a burst drops `burst_len`
+  // datagrams on average (geometric), the datagram that started it included.
+  double burst = 0;
+  double burst_len = 1;
 };
 
 // What happens to one datagram.
@@ -68,12 +73,16 @@ struct LinkStats {
   uint64_t corrupted = 0;
   uint64_t blackout_dropped = 0;
   uint64_t queue_dropped = 0;
+  uint64_t burst_dropped = 0;
 };
 
 // One direction of the relay.
 class ImpairedLink {
  public:
-  ImpairedLink(const ImpairmentSpec& spec, uint64_t seed) : impairment_(spec, seed) {}
+  // Bursts draw from their own generator, so turning them on leaves every
+  // other decision of a seed as it was.
+  ImpairedLink(const ImpairmentSpec& spec, uint64_t seed)
+      : impairment_(spec, seed), burst_rng_(seed ^ 0x9e3779b97f4a7c15ULL) {}
 
   void Submit(TimeUs now, Packet packet);
   // Appends the packets due at `now`, in delivery order.
@@ -89,6 +98,7 @@ class ImpairedLink {
  private:
   TimeUs Schedule(TimeUs now, size_t size, int64_t jitter_us);
   void ReleaseHeld(TimeUs due, bool overtaken);
+  bool InBurst();
 
   Impairment impairment_;
   std::multimap<TimeUs, Packet> queue_;  // due time -> packet; equal keys keep FIFO
@@ -97,6 +107,8 @@ class ImpairedLink {
   TimeUs link_free_at_ = 0;              // when the rate-limited link finishes sending
   TimeUs last_due_ = 0;                  // keeps jitter from reordering
   bool blackout_ = false;
+  std::mt19937_64 burst_rng_;
+  bool in_burst_ = false;
   LinkStats stats_;
 };
 

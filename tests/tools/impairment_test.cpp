@@ -175,6 +175,40 @@ TEST(AnImpairedLink, DropsEverythingDuringABlackout) {
   EXPECT_EQ(link.stats().received, 2u);
 }
 
+TEST(AnImpairedLink, LosesDatagramsInBurstsOfTheConfiguredMeanLength) {
+  ImpairmentSpec s;
+  s.burst = 0.01;
+  s.burst_len = 20;
+  ImpairedLink link(s, 3);
+  std::vector<bool> lost;
+  for (int i = 0; i < 100000; ++i) {
+    uint64_t before = link.stats().burst_dropped;
+    link.Submit(0, P(1));
+    lost.push_back(link.stats().burst_dropped > before);
+  }
+  uint64_t bursts = 0;
+  for (size_t i = 0; i < lost.size(); ++i) bursts += lost[i] && (i == 0 || !lost[i - 1]);
+  ASSERT_GT(bursts, 0u);
+  double mean = static_cast<double>(link.stats().burst_dropped) / static_cast<double>(bursts);
+  EXPECT_NEAR(mean, 20.0, 3.0);
+  EXPECT_EQ(link.stats().dropped, 0u);  // random loss is off: every loss was a burst's
+}
+
+TEST(AnImpairedLink, KeepsEveryOtherDecisionOfASeedWhenBurstsAreOff) {
+  ImpairmentSpec s;
+  s.loss = 0.3;
+  ImpairedLink plain(s, 5);
+  s.burst = 0;
+  s.burst_len = 50;
+  ImpairedLink with_len(s, 5);
+  for (uint8_t i = 0; i < 100; ++i) {
+    plain.Submit(0, P(i));
+    with_len.Submit(0, P(i));
+  }
+  EXPECT_EQ(plain.stats().dropped, with_len.stats().dropped);
+  EXPECT_EQ(with_len.stats().burst_dropped, 0u);
+}
+
 TEST(AnImpairedLink, TailDropsBeyondItsQueueLimit) {
   ImpairmentSpec s;
   s.delay_us = kUsPerSec;

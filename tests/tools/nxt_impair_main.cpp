@@ -7,11 +7,15 @@
 // Every impairment flag applies to both directions; FLAG-up / FLAG-down
 // (e.g. --loss-up 0.5) override one direction. SIGUSR1 toggles a blackout
 // (drop everything); SIGUSR2 prints stats; SIGTERM/SIGINT print stats and exit 0.
+// --burst P --burst-len N: loss in bursts of N datagrams on average;
+// --flap-up-ms U --flap-down-ms D [--flap-cycles C]: a link that is up U ms,
+// down D ms, repeatedly (C times; 0 = for ever), from the relay's start.
 #include <signal.h>
 #include <sys/signalfd.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <optional>
@@ -31,7 +35,9 @@ struct Knob {
 
 struct Flags {
   std::string listen = "127.0.0.1:0", upstream, port_file;
-  Knob loss, dup, reorder, corrupt, delay_ms, jitter_ms, rate_mbit;
+  Knob loss, dup, reorder, corrupt, delay_ms, jitter_ms, rate_mbit, burst, burst_len;
+  double flap_up_ms = 0, flap_down_ms = 0;
+  uint64_t flap_cycles = 0;
   uint64_t seed = 1;
   size_t max_clients = 1024;
 };
@@ -53,6 +59,8 @@ ImpairmentSpec SpecFor(const Flags& f, bool up) {
   s.delay_us = static_cast<TimeUs>(pick(f.delay_ms) * 1000.0);
   s.jitter_us = static_cast<TimeUs>(pick(f.jitter_ms) * 1000.0);
   s.rate_mbit = pick(f.rate_mbit);
+  s.burst = pick(f.burst);
+  s.burst_len = std::max(1.0, pick(f.burst_len));
   return s;
 }
 
@@ -103,7 +111,9 @@ int Run(const Flags& f) {
   if (!signals) return std::fprintf(stderr, "nxt-impair: %s\n", signals.error().message().c_str()), 1;
 
   SystemClock clock;
-  RelayConfig config{*listen, *upstream, SpecFor(f, true), SpecFor(f, false), f.seed, f.max_clients};
+  RelayConfig config{*listen, *upstream, SpecFor(f, true), SpecFor(f, false), f.seed, f.max_clients,
+                     static_cast<TimeUs>(f.flap_up_ms * 1000.0), static_cast<TimeUs>(f.flap_down_ms * 1000.0),
+                     f.flap_cycles};
   auto relay = Relay::Open(config, clock);
   if (!relay) return std::fprintf(stderr, "nxt-impair: %s\n", relay.error().message().c_str()), 1;
   if (!f.port_file.empty() && !WritePortFile(f.port_file, relay->listen_address().port()))
@@ -136,6 +146,12 @@ int main(int argc, char** argv) {
   nxt::impair::AddKnob(app, "delay-ms", f.delay_ms, "one-way delay in ms", CLI::NonNegativeNumber);
   nxt::impair::AddKnob(app, "jitter-ms", f.jitter_ms, "delay variation +- ms", CLI::NonNegativeNumber);
   nxt::impair::AddKnob(app, "rate-mbit", f.rate_mbit, "rate limit in Mbit/s, 0 = none", CLI::NonNegativeNumber);
+  nxt::impair::AddKnob(app, "burst", f.burst, "probability a datagram starts a loss burst", CLI::Range(0.0, 1.0));
+  nxt::impair::AddKnob(app, "burst-len", f.burst_len, "mean datagrams lost per burst", CLI::Range(1.0, 1e6));
+  app.add_option("--flap-up-ms", f.flap_up_ms, "flapping link: ms up per cycle")->check(CLI::NonNegativeNumber);
+  app.add_option("--flap-down-ms", f.flap_down_ms, "flapping link: ms down per cycle (0 = no flapping)")
+      ->check(CLI::NonNegativeNumber);
+  app.add_option("--flap-cycles", f.flap_cycles, "flapping link: cycles, 0 = for ever");
   app.add_option("--seed", f.seed, "RNG seed: same seed and input, same impairments");
   app.add_option("--port-file", f.port_file, "write the bound port here once ready");
   app.add_option("--max-clients", f.max_clients, "distinct client sources served");

@@ -29,7 +29,8 @@ std::string LinkText(const char* name, const LinkStats& s) {
          " duplicated=" + std::to_string(s.duplicated) + " reordered=" + std::to_string(s.reordered) +
          " corrupted=" + std::to_string(s.corrupted) +
          " blackout_dropped=" + std::to_string(s.blackout_dropped) +
-         " queue_dropped=" + std::to_string(s.queue_dropped) + "\n";
+         " queue_dropped=" + std::to_string(s.queue_dropped) + " burst_dropped=" + std::to_string(s.burst_dropped) +
+         "\n";
 }
 
 }  // namespace
@@ -40,7 +41,8 @@ Relay::Relay(const RelayConfig& config, const Clock& clock, net::UdpEndpoint lis
       listen_(std::move(listen)),
       // Distinct, fixed seeds per direction: a run is reproducible from --seed.
       up_(config.up, config.seed * 2 + 1),
-      down_(config.down, config.seed * 2 + 2) {}
+      down_(config.down, config.seed * 2 + 2),
+      started_(clock.NowUs()) {}
 
 Result<Relay> Relay::Open(const RelayConfig& config, const Clock& clock) {
   if (!config.upstream.valid()) return Error(Errc::kInvalidArgument, "relay: no upstream address");
@@ -106,10 +108,29 @@ void Relay::Deliver(TimeUs now) {
   }
 }
 
+TimeUs Relay::UpdateLinkState(TimeUs now) {
+  bool down = false;
+  TimeUs change = kNever;
+  TimeUs period = config_.flap_up_us + config_.flap_down_us;
+  if (config_.flap_down_us > 0 && period > 0) {
+    uint64_t cycle = (now - started_) / period;
+    TimeUs phase = (now - started_) % period;
+    if (config_.flap_cycles == 0 || cycle < config_.flap_cycles) {
+      down = phase >= config_.flap_up_us;
+      change = now + (down ? period - phase : config_.flap_up_us - phase);
+      if (down && cycle + 1 > flaps_) flaps_ = cycle + 1;
+    }
+  }
+  up_.SetBlackout(manual_blackout_ || down);
+  down_.SetBlackout(manual_blackout_ || down);
+  return change;
+}
+
 Result<bool> Relay::RunOnce(TimeUs max_wait_us, int wake_fd) {
   TimeUs now = clock_->NowUs();
+  TimeUs change = UpdateLinkState(now);
   Deliver(now);
-  TimeUs next = std::min(up_.NextDueUs(), down_.NextDueUs());
+  TimeUs next = std::min({up_.NextDueUs(), down_.NextDueUs(), change});
   TimeUs wait = next == kNever ? max_wait_us : std::min(max_wait_us, next > now ? next - now : 0);
 
   std::vector<pollfd> fds;
@@ -122,6 +143,7 @@ Result<bool> Relay::RunOnce(TimeUs max_wait_us, int wake_fd) {
   if (ready < 0 && errno != EINTR) return ErrnoError("relay: ppoll");
 
   now = clock_->NowUs();
+  UpdateLinkState(now);
   if (ready > 0) {
     if (fds[0].revents & POLLIN) NXT_TRY(ReadClients(now));
     for (size_t i = 0; i + 1 < fds.size() && i < flows_.size(); ++i)
@@ -132,20 +154,19 @@ Result<bool> Relay::RunOnce(TimeUs max_wait_us, int wake_fd) {
 }
 
 void Relay::ToggleBlackout() {
-  bool on = !up_.blackout();
-  up_.SetBlackout(on);
-  down_.SetBlackout(on);
+  manual_blackout_ = !manual_blackout_;
+  UpdateLinkState(clock_->NowUs());
 }
 
 RelayStats Relay::stats() const {
-  return RelayStats{up_.stats(), down_.stats(), flows_.size(), send_failures_, refused_clients_};
+  return RelayStats{up_.stats(), down_.stats(), flows_.size(), send_failures_, refused_clients_, flaps_};
 }
 
 std::string Relay::StatsText() const {
   RelayStats s = stats();
   return LinkText("up", s.up) + LinkText("down", s.down) + "clients=" + std::to_string(s.clients) +
          " send_failures=" + std::to_string(s.send_failures) +
-         " refused_clients=" + std::to_string(s.refused_clients) + "\n";
+         " refused_clients=" + std::to_string(s.refused_clients) + " flaps=" + std::to_string(s.flaps) + "\n";
 }
 
 }  // namespace nxt::impair

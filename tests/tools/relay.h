@@ -25,6 +25,12 @@ struct RelayConfig {
   ImpairmentSpec down;  // server -> client
   uint64_t seed = 1;
   size_t max_clients = 1024;  // each costs a socket
+  // A flapping link: from the relay's start, up for flap_up_us, then down
+  // (both directions drop everything) for flap_down_us, over and over;
+  // flap_cycles of them (0 = for ever). flap_down_us = 0: never down.
+  TimeUs flap_up_us = 0;
+  TimeUs flap_down_us = 0;
+  uint64_t flap_cycles = 0;
 };
 
 struct RelayStats {
@@ -32,6 +38,7 @@ struct RelayStats {
   uint64_t clients = 0;
   uint64_t send_failures = 0;   // socket buffer full or a send error
   uint64_t refused_clients = 0; // beyond max_clients, or no socket for them
+  uint64_t flaps = 0;           // down periods of the flapping link begun
 };
 
 class Relay {
@@ -45,8 +52,9 @@ class Relay {
   // Returns whether `wake_fd` (e.g. a signalfd; -1 = none) is readable.
   Result<bool> RunOnce(TimeUs max_wait_us, int wake_fd = -1);
 
+  // SIGUSR1's blackout; it adds to the flapping, it does not stop it.
   void ToggleBlackout();
-  bool blackout() const { return up_.blackout(); }
+  bool blackout() const { return manual_blackout_; }
   RelayStats stats() const;
   // "up: received=.. forwarded=.. dropped=.. ..." then "down: ..." lines.
   std::string StatsText() const;
@@ -62,6 +70,8 @@ class Relay {
   Status ReadUpstream(uint32_t flow, TimeUs now);
   Result<uint32_t> FlowFor(const net::Address& client);
   void Deliver(TimeUs now);
+  // Applies the blackout and flapping at `now`; returns when the link next changes.
+  TimeUs UpdateLinkState(TimeUs now);
 
   RelayConfig config_;
   const Clock* clock_;
@@ -73,6 +83,9 @@ class Relay {
   std::vector<Packet> due_;
   uint64_t send_failures_ = 0;
   uint64_t refused_clients_ = 0;
+  TimeUs started_ = 0;
+  bool manual_blackout_ = false;
+  uint64_t flaps_ = 0;  // down periods begun
 };
 
 }  // namespace nxt::impair

@@ -85,6 +85,41 @@ TEST(ARelay, CarriesDatagramsBothWaysAndGivesEachClientItsOwnUpstreamSource) {
       << relay->StatsText();
 }
 
+// Runs the relay until it has taken in `count` datagrams from clients.
+void PumpUntilReceivedFromClients(Relay& relay, uint64_t count) {
+  auto deadline = Steady::now() + kDeadline;
+  while (relay.stats().up.received < count && Steady::now() < deadline) {
+    auto r = relay.RunOnce(10 * kUsPerMs);
+    if (!r.ok()) ADD_FAILURE() << r.error().message();
+  }
+  ASSERT_EQ(relay.stats().up.received, count);
+}
+
+TEST(ARelay, TakesAFlappingLinkDownAndUpOnItsSchedule) {
+  net::UdpEndpoint server = MustBind(net::Address::Ipv4Loopback(0));
+  FakeClock clock(0);
+  RelayConfig config;
+  config.listen = net::Address::Ipv4Loopback(0);
+  config.upstream = server.local_address();
+  config.flap_up_us = kUsPerSec;  // up 1 s, down 1 s, twice
+  config.flap_down_us = kUsPerSec;
+  config.flap_cycles = 2;
+  auto relay = Relay::Open(config, clock);
+  ASSERT_TRUE(relay.ok()) << relay.error().message();
+  net::UdpEndpoint alice = MustBind(net::Address::Ipv4Loopback(0));
+
+  for (TimeUs at : {500 * kUsPerMs, 1500 * kUsPerMs, 2500 * kUsPerMs, 3500 * kUsPerMs, 4500 * kUsPerMs}) {
+    clock.Set(at);
+    uint64_t before = relay->stats().up.received;
+    ASSERT_EQ(*alice.SendTo(relay->listen_address(), Bytes("x")), 1u);
+    PumpUntilReceivedFromClients(*relay, before + 1);
+  }
+  RelayStats s = relay->stats();
+  EXPECT_EQ(s.up.blackout_dropped, 2u) << relay->StatsText();  // at 1.5 s and 3.5 s
+  EXPECT_EQ(s.up.forwarded, 3u);                               // at 0.5, 2.5 and 4.5 s (after the 2 cycles)
+  EXPECT_EQ(s.flaps, 2u);
+}
+
 // Reads the child's stderr until `needle` shows up or the deadline passes.
 std::string ReadUntil(int fd, const std::string& needle) {
   std::string text;

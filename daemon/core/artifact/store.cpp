@@ -74,12 +74,14 @@ Status ArtifactStore::PublishManifest(const crypto::Digest& sha256, const std::s
 }
 
 Result<StoredArtifact> ArtifactStore::Import(int fd, wire::ArtifactInfo info, uint64_t created_unix_s,
-                                             uint64_t offset) {
+                                             uint64_t offset, uint64_t length) {
   struct stat st {};
   if (::fstat(fd, &st) != 0) return ErrnoError("import: fstat");
   if (!S_ISREG(st.st_mode)) return Error(Errc::kUnsupported, "import: source is not a regular file");
   if (offset > static_cast<uint64_t>(st.st_size)) return Error(Errc::kInvalidArgument, "import: offset beyond the end");
-  const uint64_t size = static_cast<uint64_t>(st.st_size) - offset;
+  const uint64_t rest = static_cast<uint64_t>(st.st_size) - offset;
+  if (length != kToEnd && length > rest) return Error(Errc::kInvalidArgument, "import: part runs past the end");
+  const uint64_t size = length == kToEnd ? rest : length;
 
   ManifestBuilder builder(size, std::move(info), created_unix_s);
   if (size > kMaxPlannedSize) return builder.Finish().error();  // refuse before copying

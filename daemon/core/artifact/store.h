@@ -45,8 +45,11 @@ class ArtifactStore {
   // content again returns the existing entry with already_present = true and
   // its original manifest (info and created time of the first import).
   // Imports the bytes of `fd` from `offset` to its end (a bundle's payload
-  // starts after its signed manifest).
-  Result<StoredArtifact> Import(int fd, wire::ArtifactInfo info, uint64_t created_unix_s, uint64_t offset = 0);
+  // starts after its signed manifest), or only `length` bytes (one platform's
+  // part of a multi-platform release).
+  static constexpr uint64_t kToEnd = UINT64_MAX;
+  Result<StoredArtifact> Import(int fd, wire::ArtifactInfo info, uint64_t created_unix_s, uint64_t offset = 0,
+                                uint64_t length = kToEnd);
 
   // The stored payload and its manifest. kNotFound if absent; kCorrupt if the
   // manifest is missing, unparsable, or does not describe this payload.

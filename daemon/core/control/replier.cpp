@@ -3,6 +3,14 @@
 
 namespace nxt::control {
 
+Response MakeResponse(ResultCode code, std::string text, bool final) {
+  Response r;
+  r.set_code(code);
+  r.set_text(std::move(text));
+  r.set_final(final);
+  return r;
+}
+
 Replier::Replier(std::weak_ptr<detail::Connection> connection, uint64_t request_id)
     : connection_(std::move(connection)), request_id_(request_id) {}
 
@@ -20,13 +28,7 @@ bool Replier::Send(Response response) {
   return connection->Enqueue(response);
 }
 
-bool Replier::Finish(ResultCode code, std::string text) {
-  Response response;
-  response.set_code(code);
-  response.set_text(std::move(text));
-  response.set_final(true);
-  return Send(std::move(response));
-}
+bool Replier::Finish(ResultCode code, std::string text) { return Send(MakeResponse(code, std::move(text))); }
 
 bool Replier::closed() const {
   std::shared_ptr<detail::Connection> connection = connection_.lock();

@@ -59,6 +59,9 @@ class Replier {
   bool finished_ = false;
 };
 
+// A Response with a code and one line of text (final unless said otherwise).
+Response MakeResponse(ResultCode code, std::string text, bool final = true);
+
 struct ControlServerOptions {
   size_t max_frame_bytes = kDefaultMaxFrameBytes;
   size_t max_connections = 64;

@@ -76,7 +76,7 @@ Status UdpEndpoint::Configure(const EndpointOptions& options, bool wildcard) {
 
   batch_ = options.batch_size;
   slot_bytes_ = gro_ ? std::max(kGroSlotBytes, options.max_datagram_bytes) : options.max_datagram_bytes;
-  rx_buffer_.assign(batch_ * slot_bytes_, 0);
+  rx_buffer_.reset(new uint8_t[batch_ * slot_bytes_]);
   rx_msgs_.resize(batch_);
   rx_iov_.resize(batch_);
   rx_addrs_.resize(batch_);
@@ -84,12 +84,13 @@ Status UdpEndpoint::Configure(const EndpointOptions& options, bool wildcard) {
   tx_msgs_.resize(batch_);
   tx_iov_.resize(batch_);
   tx_addrs_.resize(batch_);
+  tx_control_.resize(batch_);
   return Ok();
 }
 
 void UdpEndpoint::PrepareReceive(size_t count) {
   for (size_t i = 0; i < count; ++i) {
-    rx_iov_[i] = iovec{rx_buffer_.data() + i * slot_bytes_, slot_bytes_};
+    rx_iov_[i] = iovec{rx_buffer_.get() + i * slot_bytes_, slot_bytes_};
     msghdr& h = rx_msgs_[i].msg_hdr;
     h = msghdr{};
     h.msg_name = &rx_addrs_[i];
@@ -109,7 +110,7 @@ void UdpEndpoint::AppendReceived(size_t slot, std::vector<ReceivedDatagram>& out
   auto from = Address::FromSockaddr(reinterpret_cast<const sockaddr*>(&rx_addrs_[slot]),
                                     m.msg_hdr.msg_namelen);
   if (!from) return;  // not an IP peer: cannot happen on an AF_INET/AF_INET6 socket
-  const uint8_t* base = rx_buffer_.data() + slot * slot_bytes_;
+  const uint8_t* base = rx_buffer_.get() + slot * slot_bytes_;
   size_t len = std::min<size_t>(m.msg_len, slot_bytes_);
   bool truncated = (m.msg_hdr.msg_flags & MSG_TRUNC) != 0;
 
@@ -167,6 +168,15 @@ Result<size_t> UdpEndpoint::SendBatch(std::span<const OutgoingDatagram> batch) {
       h.msg_name = &tx_addrs_[i];
       h.msg_iov = &tx_iov_[i];
       h.msg_iovlen = 1;
+      if (d.segment_size != 0 && d.data.size() > d.segment_size) {
+        h.msg_control = tx_control_[i].bytes;
+        h.msg_controllen = CMSG_SPACE(sizeof(uint16_t));
+        cmsghdr* c = CMSG_FIRSTHDR(&h);
+        c->cmsg_level = SOL_UDP;
+        c->cmsg_type = UDP_SEGMENT;
+        c->cmsg_len = CMSG_LEN(sizeof(uint16_t));
+        std::memcpy(CMSG_DATA(c), &d.segment_size, sizeof d.segment_size);
+      }
     }
     int n = ::sendmmsg(fd(), tx_msgs_.data(), static_cast<unsigned>(count), MSG_DONTWAIT);
     if (n < 0) {

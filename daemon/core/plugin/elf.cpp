@@ -209,6 +209,16 @@ Result<std::string> PlatformOf(const std::string& path) {
   return platform;
 }
 
+Status CheckSignedPlatform(const std::string& path, const std::string& signed_platform) {
+  if (!signed_platform.empty() && signed_platform != HostPlatform())
+    return PluginError(path + ": the release is signed for " + signed_platform + ", this host is " + HostPlatform());
+  // Signed for this host, so the file must be loadable here: a mislabelled
+  // build fails this with what its header really says.
+  NXT_ASSIGN(ElfInfo info, InspectElf(path));
+  (void)info;
+  return Ok();
+}
+
 std::string HostPlatform() {
   std::string platform = PlatformOf(HostInfo()).value();
 #if !defined(__GLIBC__)

@@ -49,4 +49,12 @@ std::string HostPlatform();
 Result<std::string> PlatformOf(const ElfInfo& info);
 Result<std::string> PlatformOf(const std::string& path);
 
+// A release's signed platform against this host, then the file's own ELF
+// header (machine, class, byte order, ARM float ABI) against this host,
+// before anything is mapped: "the release is signed for linux-arm64-gnu, this
+// host is linux-amd64-gnu"; a build mislabelled as this host's platform fails
+// with what its header says ("built for aarch64, this host is x86_64"). Empty
+// `signed_platform`: only the header check. Errors (Errc::kPlugin) name the file.
+Status CheckSignedPlatform(const std::string& path, const std::string& signed_platform);
+
 }  // namespace nxt::plugin

@@ -1,5 +1,6 @@
 #include <dlfcn.h>
 
+#include "base/crash_point.h"
 #include "plugin/abi_call.h"
 #include "plugin/dl_cache.h"
 #include "plugin/plugin.h"
@@ -50,6 +51,7 @@ Result<LoadedPlugin> Load(const std::string& path, const LoadOptions& options) {
   // 3. Everything that runs plug-in code runs first in a child that may die.
   auto probed = detail::ProbeInChild(path, options.selftest, options.selftest_timeout_ms);
   if (!probed.ok()) return PluginError(path, probed.error().message());
+  NXT_CRASH_POINT("plugin.probed");  // the self-test passed in the child; dlopen here next
   // 4. Only now into this process; the handle closes itself on any failure below.
   LoadedPlugin::Handle handle(::dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL));
   if (!handle) {

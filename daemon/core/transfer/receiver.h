@@ -3,8 +3,8 @@
 // Tracks which chunks are held (RangeSet, persisted by the caller for
 // resume), which datagram sequence numbers arrived (a 1024-seq window, sent
 // back as a 512-bit selective-ack bitmap), when to acknowledge (every
-// `ack_every` datagrams, at the end of each receive batch, or after
-// `ack_delay`), and what to ask for again when a block or the manifest fails
+// `ack_every` datagrams or after `ack_delay`, or when the caller forces it
+// at the end of a transfer), and what to ask for again when a block or the manifest fails
 // verification. The caller writes the bytes and verifies hashes.
 #pragma once
 

@@ -54,6 +54,8 @@ Status CheckHello(const Hello& m) {
   NXT_TRY(CheckSize(m.platform(), kMaxIdentifierBytes, "hello.platform"));
   NXT_TRY(CheckSize(m.agent_version(), kMaxIdentifierBytes, "hello.agent_version"));
   NXT_TRY(CheckArtifact(m.running(), "hello.running"));
+  NXT_TRY(CheckArtifact(m.previous(), "hello.previous"));
+  NXT_TRY(CheckSize(m.running_source(), kMaxIdentifierBytes, "hello.running_source"));
   return CheckArtifact(m.staged(), "hello.staged");
 }
 
@@ -115,6 +117,8 @@ Status CheckBounds(const Datagram& d, size_t max_size) {
     case Datagram::kOutcome: return CheckOutcome(d.outcome());
     case Datagram::kReport:
       NXT_TRY(CheckArtifact(d.report().running(), "report.running"));
+      NXT_TRY(CheckArtifact(d.report().previous(), "report.previous"));
+      NXT_TRY(CheckSize(d.report().result(), kMaxTextBytes, "report.result"));
       return CheckArtifact(d.report().staged(), "report.staged");
     case Datagram::kProbe:
     case Datagram::kOutcomeAck:

@@ -111,9 +111,10 @@ TEST_F(NxtctlPush, ExitsOneAndCountsTheHostsThatFailed) {
   EXPECT_NE(h_.out.str().find("1 of 2 hosts failed\n"), std::string::npos) << h_.out.str();
 }
 
-TEST_F(NxtctlPush, CountsStagedAsFailedWhenActivationWasImmediate) {
+// A host whose owner set activation = manual or a window stages every release.
+TEST_F(NxtctlPush, CountsStagedAsDoneEvenWhenActivationWasImmediate) {
   ScriptTwoHosts(control::TARGET_INSTALLED, control::TARGET_STAGED);
-  EXPECT_EQ(h_.Run({"push", file_}), kExitFailure);
+  EXPECT_EQ(h_.Run({"push", file_}), kExitOk);
 }
 
 TEST_F(NxtctlPush, OffATerminalPrintsStateChangesThenTheTable) {
@@ -166,6 +167,21 @@ TEST_F(NxtctlPush, StopsAtAnErrorReplyAndPrintsItsText) {
   h_.daemon.Reply(bad);
   EXPECT_EQ(h_.Run({"push", "--version", "8.6", "--to", "zz", file_}), kExitFailure);
   EXPECT_EQ(h_.err.str(), "nxtctl: unknown client id: zz\n");
+}
+
+TEST_F(NxtctlPush, WithAWaveSendsGroupWaveAndThresholdAndReturnsOnceTheRolloutStarted) {
+  control::Response started;
+  started.set_final(true);
+  started.set_text("rollout 1 started");
+  started.mutable_rollouts()->add_rollouts()->set_id(1);
+  h_.daemon.Reply(started);
+  EXPECT_EQ(h_.Run({"push", file_, "--group", "web", "--wave", "10%", "--max-failures", "1"}), kExitOk)
+      << h_.err.str();
+  const control::Push& p = h_.daemon.requests[0].push();
+  EXPECT_EQ(p.group(), "web");
+  EXPECT_EQ(p.wave(), "10%");
+  EXPECT_EQ(p.max_failures(), "1");
+  EXPECT_EQ(h_.out.str().rfind("rollout 1 started\nrollout 1:", 0), 0u) << h_.out.str();
 }
 
 }  // namespace

@@ -52,7 +52,7 @@ TEST(StateChangeLine, NamesTheHostStateVersionAndReason) {
   EXPECT_EQ(StateChangeLine(bad), "db1: failed (self-test failed)");
 }
 
-TEST(JudgePush, SucceedsOnlyWhenEveryHostInstalled) {
+TEST(JudgePush, SucceedsWhenEveryHostInstalled) {
   PushVerdict v = JudgePush(Progress({Target("a", control::TARGET_INSTALLED),
                                       Target("b", control::TARGET_INSTALLED)}),
                             /*later=*/false);
@@ -63,7 +63,7 @@ TEST(JudgePush, SucceedsOnlyWhenEveryHostInstalled) {
 
 TEST(JudgePush, FailsWhenAnyHostFailedDeclinedOrNeverFinished) {
   for (auto state : {control::TARGET_FAILED, control::TARGET_DECLINED, control::TARGET_VERIFYING,
-                     control::TARGET_PENDING, control::TARGET_STAGED}) {
+                     control::TARGET_PENDING}) {
     PushVerdict v = JudgePush(Progress({Target("a", control::TARGET_INSTALLED), Target("b", state)}), false);
     EXPECT_EQ(v.exit_code, 1) << TargetStateName(state);
     EXPECT_EQ(v.failed, 1u) << TargetStateName(state);
@@ -77,8 +77,28 @@ TEST(JudgePush, AcceptsStagedHostsWhenThePushWasForLater) {
   EXPECT_EQ(v.exit_code, 0);
 }
 
+TEST(JudgePush, AcceptsStagedHostsWhoseOwnerDefersActivation) {
+  PushVerdict v = JudgePush(Progress({Target("a", control::TARGET_STAGED)}), /*later=*/false);
+  EXPECT_EQ(v.exit_code, 0);
+}
+
 TEST(JudgePush, FailsAPushThatReachedNoHost) {
   EXPECT_EQ(JudgePush(Progress({}), false).exit_code, 1);
+}
+
+TEST(JudgePush, ListsSkippedHostsWithoutFailingThePush) {
+  PushVerdict v = JudgePush(Progress({Target("a", control::TARGET_INSTALLED), Target("b", control::TARGET_SKIPPED)}),
+                            false);
+  EXPECT_EQ(v.exit_code, 0);
+  EXPECT_EQ(v.skipped, 1u);
+  EXPECT_EQ(VerdictLine(v, false), "all 1 host installed; 1 skipped (no artifact for their platform)");
+}
+
+TEST(JudgePush, FailsAReleaseThatHadNothingForAnyTarget) {
+  PushVerdict v = JudgePush(Progress({Target("b", control::TARGET_SKIPPED)}), false);
+  EXPECT_EQ(v.exit_code, 1);
+  EXPECT_EQ(VerdictLine(v, false), "no targeted host runs a platform this release has; 1 skipped (no artifact for "
+                                   "their platform)");
 }
 
 TEST(RenderPushSummary, TabulatesEveryHostAndCountsTheFailures) {

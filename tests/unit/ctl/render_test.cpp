@@ -82,6 +82,8 @@ TEST(RenderClients, PrintsOneAlignedRowPerClient) {
   a->set_enrollment("approved");
   a->set_key_fingerprint("x25519:3f2a9c01d4b7e655");
   a->set_last_result("installed");
+  a->set_lease_expires_unix_ms(kNow + 40'000);
+  a->set_sync("current");
   control::ClientInfo* b = list.add_clients();
   b->set_id("db1");
   b->set_address("[fd00::2]:7601");
@@ -91,10 +93,13 @@ TEST(RenderClients, PrintsOneAlignedRowPerClient) {
   b->set_last_seen_unix_ms(kNow - 600'000);
   b->set_state("expired");
   b->set_enrollment("pending");  // enrollment decides what STATE says
+  b->set_lease_expires_unix_ms(kNow - 540'000);
+  b->set_sync("behind");
+  *b->mutable_desired() = Artifact("nxtgen", 9, 0);
   EXPECT_EQ(RenderClients(list, kNow),
-            "ID      ADDRESS         PLATFORM         VERSION                         STATE    LAST SEEN   KEY                      LAST RESULT\n"
-            "host-a  10.0.0.7:7601   linux-amd64-gnu  nxtgen 8.6                      active   3s ago      x25519:3f2a9c01d4b7e655  installed\n"
-            "db1     [fd00::2]:7601  linux-arm64-gnu  nxtgen 5.6 (staged nxtgen 8.6)  pending  10m00s ago  -                        -\n");
+            "ID      ADDRESS         PLATFORM         VERSION                         DESIRED             STATE    LEASE      LAST SEEN   KEY                      LAST RESULT\n"
+            "host-a  10.0.0.7:7601   linux-amd64-gnu  nxtgen 8.6                      current             active   in 40s     3s ago      x25519:3f2a9c01d4b7e655  installed\n"
+            "db1     [fd00::2]:7601  linux-arm64-gnu  nxtgen 5.6 (staged nxtgen 8.6)  behind: nxtgen 9.0  pending  9m00s ago  10m00s ago  -                        -\n");
 }
 
 TEST(RenderClients, SaysSoWhenThereAreNone) {

@@ -117,6 +117,13 @@ TEST(InspectElf, RefusesTheForeignPluginAsBuiltForAarch64) {
   EXPECT_EQ(info.error().message(), path + ": built for aarch64, this host is x86_64");
 }
 
+TEST(CheckSignedPlatform, RefusesABuildMislabelledAsThisHostsPlatform) {
+  const std::string path = BuiltPlugin("libfunctional_foreign.so");
+  auto status = CheckSignedPlatform(path, HostPlatform());
+  ASSERT_FALSE(status.ok());
+  EXPECT_EQ(status.error().message(), path + ": built for aarch64, this host is x86_64");
+}
+
 TEST(PlatformOf, NamesTheForeignPluginsPlatform) {
   auto platform = PlatformOf(BuiltPlugin("libfunctional_foreign.so"));
   ASSERT_TRUE(platform.ok()) << platform.error().message();
@@ -128,6 +135,18 @@ TEST(PlatformOf, MatchesHostPlatformForAPluginBuiltHere) {
   auto platform = PlatformOf(BuiltPlugin("libfunctional_2_0.so"));
   ASSERT_TRUE(platform.ok()) << platform.error().message();
   EXPECT_EQ(*platform, HostPlatform());
+}
+
+TEST(CheckSignedPlatform, RefusesAReleaseSignedForAnotherPlatformBeforeReadingTheFile) {
+  auto status = CheckSignedPlatform("/nonexistent/lib.so", "linux-riscv64-gnu");
+  ASSERT_FALSE(status.ok());
+  EXPECT_EQ(status.error().message(),
+            "/nonexistent/lib.so: the release is signed for linux-riscv64-gnu, this host is " + HostPlatform());
+}
+
+TEST(CheckSignedPlatform, AcceptsABuildOfThisHostSignedForThisHost) {
+  EXPECT_TRUE(CheckSignedPlatform(BuiltPlugin("libfunctional_2_0.so"), HostPlatform()).ok());
+  EXPECT_TRUE(CheckSignedPlatform(BuiltPlugin("libfunctional_2_0.so"), "").ok());
 }
 
 TEST(PlatformOf, NamesDebianArchitectures) {
