@@ -139,6 +139,8 @@ void Server::HandleReleasePush(const control::Push& push, UniqueFd fd, const std
       resp.set_final(true);
       replier->Send(std::move(resp));
       for (const auto& d : progress->deployments()) deployments_.erase(d->id());
+      // Not now: a deployment may be inside its Notify() calling us.
+      loop_->Defer([progress] { progress->DropDeployments(); });
       return false;
     }
     if (progress->done()) return false;  // the final reply went out already

@@ -60,6 +60,9 @@ class ReleaseProgress {
   std::pair<control::ResultCode, std::string> Verdict() const;
   // Once: true the first time it is called after done().
   bool TakeFinal() { return done() && !final_sent_ && (final_sent_ = true); }
+  // After the final reply: the deployments' watchers hold this object, so
+  // holding the deployments too would be a cycle that outlives the push.
+  void DropDeployments() { deployments_.clear(); }
 
  private:
   wire::ArtifactInfo release_;
